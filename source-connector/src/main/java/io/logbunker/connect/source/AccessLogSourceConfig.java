@@ -1,0 +1,285 @@
+package io.logbunker.connect.source;
+
+import io.logbunker.connect.source.format.LineFields;
+import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.tail.GlobScanner;
+import io.logbunker.connect.source.tail.TailerSettings;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Configuration of {@link AccessLogSourceConnector}; the README's reference is generated from {@link #CONFIG_DEF}. */
+public final class AccessLogSourceConfig extends AbstractConfig {
+
+    public static final String FILES = "files";
+    public static final String FILES_EXCLUDE = "files.exclude";
+    public static final String START_POSITION = "start.position";
+    public static final String SCAN_INTERVAL_MS = "files.scan.interval.ms";
+    public static final String RELEASE_IDLE_MS = "files.release.idle.ms";
+    public static final String FINGERPRINT_BYTES = "fingerprint.max.bytes";
+    public static final String MAX_LINE_BYTES = "max.line.bytes";
+
+    public static final String LOG_FORMAT = "log.format";
+    public static final String PARSE_ERROR_POLICY = "parse.error.policy";
+    public static final String ERRORS_TOPIC = "errors.topic";
+
+    public static final String WINDOW_SIZE_MS = "window.size.ms";
+    public static final String WINDOW_GRACE_MS = "window.grace.ms";
+    public static final String GROUP_BY = "group.by";
+    public static final String HOST_NAME = "host.name";
+    public static final String FLUSH_IDLE_MS = "flush.idle.ms";
+    public static final String FLUSH_MAX_INTERVAL_MS = "flush.max.interval.ms";
+    public static final String MAX_OPEN_GROUPS = "max.open.groups";
+
+    public static final String TOPIC = "topic";
+    public static final String POLL_INTERVAL_MS = "poll.interval.ms";
+    public static final String READ_CHUNK_BYTES = "read.chunk.bytes";
+
+    /** Set by the connector for each task, not by users. */
+    static final String TASK_INDEX = "task.index";
+    static final String TASK_COUNT = "task.count";
+
+    /** Field names the records use for themselves; group.by may not take them. */
+    public static final Set<String> RESERVED_FIELDS = Set.of("window_start", "window_end", "requests", "bytes_sent",
+            "request_time_sum", "request_time_min", "request_time_max", "host");
+
+    private static final String GROUP_FILES = "Files";
+    private static final String GROUP_FORMAT = "Parsing";
+    private static final String GROUP_WINDOWS = "Windows";
+    private static final String GROUP_OUTPUT = "Output";
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    private static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        int o = 0;
+        def.define(FILES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new GlobListValidator(true), Importance.HIGH,
+                "Comma-separated absolute glob patterns of the access logs to tail, e.g. /var/log/nginx/access.log*. "
+                        + "Rotated files (access.log.1) should match too so that lines nginx writes into them after a rename "
+                        + "are not lost. Files appearing later are picked up while running.",
+                GROUP_FILES, ++o, Width.LONG, "Files");
+        def.define(FILES_EXCLUDE, Type.LIST, "*.gz,*.zip,*.bz2,*.xz", new GlobListValidator(false), Importance.MEDIUM,
+                "Glob patterns of files to skip; a pattern without '/' is matched against the file name.",
+                GROUP_FILES, ++o, Width.LONG, "Excluded files");
+        def.define(START_POSITION, Type.STRING, "beginning",
+                ConfigDef.CaseInsensitiveValidString.in("beginning", "end"), Importance.MEDIUM,
+                "Where to start in a file that has no stored offset: 'beginning' reads it whole, 'end' starts after its "
+                        + "last complete line. Files with a stored offset always resume there.",
+                GROUP_FILES, ++o, Width.SHORT, "Start position");
+        def.define(SCAN_INTERVAL_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(10), Importance.LOW,
+                "How often the file patterns are expanded to find new and rotated files.",
+                GROUP_FILES, ++o, Width.SHORT, "Scan interval");
+        def.define(RELEASE_IDLE_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                "A file that no longer matches the patterns (deleted, or rotated to an excluded name) is kept open and read "
+                        + "until it has been idle this long, then released.",
+                GROUP_FILES, ++o, Width.SHORT, "Release idle files after");
+        def.define(FINGERPRINT_BYTES, Type.INT, 4096, ConfigDef.Range.between(16, 1 << 20), Importance.LOW,
+                "A file's identity is the hash of its first line, or of its first this many bytes when the first line is "
+                        + "longer.",
+                GROUP_FILES, ++o, Width.SHORT, "Fingerprint bytes");
+        def.define(MAX_LINE_BYTES, Type.INT, 65536, ConfigDef.Range.between(256, 64 << 20), Importance.LOW,
+                "Lines longer than this are rejected (routed to errors.topic) without being buffered whole.",
+                GROUP_FILES, ++o, Width.SHORT, "Max line bytes");
+        def.define(READ_CHUNK_BYTES, Type.INT, 1 << 20, ConfigDef.Range.between(4096, 64 << 20), Importance.LOW,
+                "Bytes read from a file per read call.",
+                GROUP_FILES, ++o, Width.SHORT, "Read chunk bytes");
+
+        o = 0;
+        def.define(LOG_FORMAT, Type.STRING, "combined", new LogFormatValidator(), Importance.HIGH,
+                "A preset (" + String.join(", ", LogFormat.PRESETS.keySet()) + ") or an nginx log_format string such as "
+                        + "'$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" "
+                        + "\"$http_user_agent\" $request_time'. It must contain $time_local, $time_iso8601 or $msec.",
+                GROUP_FORMAT, ++o, Width.LONG, "Log format");
+        def.define(PARSE_ERROR_POLICY, Type.STRING, "skip", ConfigDef.CaseInsensitiveValidString.in("skip", "fail"),
+                Importance.MEDIUM,
+                "What a line that does not match log.format does: 'skip' counts it (and writes it to errors.topic when set); "
+                        + "'fail' stops the task with the file, byte offset and start of the line in the error.",
+                GROUP_FORMAT, ++o, Width.SHORT, "Parse error policy");
+        def.define(ERRORS_TOPIC, Type.STRING, "", Importance.MEDIUM,
+                "Topic for rejected lines: the raw bytes, with headers logbunker.file, logbunker.identity, logbunker.offset "
+                        + "and logbunker.reason. Empty: rejected lines are only counted.",
+                GROUP_FORMAT, ++o, Width.MEDIUM, "Errors topic");
+
+        o = 0;
+        def.define(WINDOW_SIZE_MS, Type.LONG, 60_000L, ConfigDef.Range.between(1, 7L * 24 * 3600 * 1000), Importance.HIGH,
+                "Tumbling event-time window size; windows are aligned to the UTC epoch.",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Window size");
+        def.define(GROUP_BY, Type.LIST, "status", new GroupByValidator(), Importance.HIGH,
+                "Fields the aggregates are grouped by: any variable of log.format (without $), or request_method, request_uri, "
+                        + "uri, args, arg_<name> (a percent-decoded query parameter), server_protocol, status_class. "
+                        + "Empty values become '-'.",
+                GROUP_WINDOWS, ++o, Width.LONG, "Group by");
+        def.define(WINDOW_GRACE_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                "A file's open groups are emitted once its event time passes the end of its oldest open window plus this. "
+                        + "Later lines are still counted, as further partials of their window.",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Window grace");
+        def.define(FLUSH_IDLE_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                "Emit a file's open groups when no bytes have arrived in it for this long (wall clock).",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Flush when idle");
+        def.define(FLUSH_MAX_INTERVAL_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                "Emit a file's open groups at least this often (wall clock).",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Max flush interval");
+        def.define(MAX_OPEN_GROUPS, Type.INT, 50_000, ConfigDef.Range.between(1, 10_000_000), Importance.MEDIUM,
+                "Emit a file's open groups (and rejected lines) before their number would exceed this; bounds the task's heap "
+                        + "and the size of one transaction.",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Max open groups");
+        def.define(HOST_NAME, Type.STRING, "", Importance.LOW,
+                "When set, every record gets a 'host' key field with this value, so several hosts can share one table.",
+                GROUP_WINDOWS, ++o, Width.MEDIUM, "Host name");
+
+        o = 0;
+        def.define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                "Topic the aggregate records are written to.",
+                GROUP_OUTPUT, ++o, Width.MEDIUM, "Topic");
+        def.define(POLL_INTERVAL_MS, Type.LONG, 200L, ConfigDef.Range.between(1, 60_000), Importance.LOW,
+                "How long a poll waits when no file has new bytes.",
+                GROUP_OUTPUT, ++o, Width.SHORT, "Poll interval");
+
+        def.defineInternal(TASK_INDEX, Type.INT, 0, Importance.LOW);
+        def.defineInternal(TASK_COUNT, Type.INT, 1, Importance.LOW);
+        return def;
+    }
+
+    public AccessLogSourceConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+        validateGroupBy(getString(LOG_FORMAT), getList(GROUP_BY), !getString(HOST_NAME).isEmpty())
+                .ifPresent(msg -> {
+                    throw new ConfigException(GROUP_BY, getList(GROUP_BY), msg);
+                });
+    }
+
+    /** Cross-field check of group.by against log.format; empty when fine. */
+    static java.util.Optional<String> validateGroupBy(String logFormat, List<String> groupBy, boolean hostSet) {
+        LineFields fields;
+        try {
+            fields = new LineFields(LogFormat.compile(logFormat));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty(); // reported on log.format
+        }
+        List<String> seen = new ArrayList<>();
+        for (String name : groupBy) {
+            if (RESERVED_FIELDS.contains(name)) {
+                return java.util.Optional.of("'" + name + "' is a field of the records themselves and cannot be a group-by field"
+                        + (name.equals("host") ? " (use host.name for a static host dimension)" : ""));
+            }
+            if (seen.contains(name)) {
+                return java.util.Optional.of("'" + name + "' is listed twice");
+            }
+            seen.add(name);
+            try {
+                fields.dimension(name);
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.of(e.getMessage());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    public String topic() {
+        return getString(TOPIC);
+    }
+
+    public String errorsTopic() {
+        return getString(ERRORS_TOPIC);
+    }
+
+    public String hostName() {
+        return getString(HOST_NAME);
+    }
+
+    public List<String> groupBy() {
+        return getList(GROUP_BY);
+    }
+
+    public long pollIntervalMs() {
+        return getLong(POLL_INTERVAL_MS);
+    }
+
+    public TailerSettings tailerSettings() {
+        return new TailerSettings(getList(FILES), getList(FILES_EXCLUDE), getInt(TASK_INDEX), getInt(TASK_COUNT),
+                getString(START_POSITION).toLowerCase(Locale.ROOT).equals("end"), getInt(MAX_LINE_BYTES),
+                getInt(FINGERPRINT_BYTES), getLong(WINDOW_SIZE_MS), getLong(WINDOW_GRACE_MS), getLong(FLUSH_IDLE_MS),
+                getLong(FLUSH_MAX_INTERVAL_MS), getInt(MAX_OPEN_GROUPS), getLong(SCAN_INTERVAL_MS), getLong(RELEASE_IDLE_MS),
+                getInt(READ_CHUNK_BYTES), getList(GROUP_BY), getString(LOG_FORMAT),
+                getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"));
+    }
+
+    private static final class GlobListValidator implements ConfigDef.Validator {
+        private final boolean required;
+
+        GlobListValidator(boolean required) {
+            this.required = required;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            List<String> globs = (List<String>) value;
+            if (required && (globs == null || globs.isEmpty())) {
+                throw new ConfigException(name, value, "at least one absolute file pattern is required");
+            }
+            if (globs == null) {
+                return;
+            }
+            for (String g : globs) {
+                try {
+                    if (required) {
+                        GlobScanner.validateInclude(g);
+                    } else {
+                        java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + g);
+                    }
+                } catch (RuntimeException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return required ? "non-empty list of absolute glob patterns" : "list of glob patterns";
+        }
+    }
+
+    private static final class LogFormatValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                new LineFields(LogFormat.compile((String) value));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a preset (" + String.join(", ", LogFormat.PRESETS.keySet()) + ") or an nginx log_format string";
+        }
+    }
+
+    private static final class GroupByValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            List<String> names = (List<String>) value;
+            for (String n : names) {
+                if (!n.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new ConfigException(name, value, "'" + n + "' is not a field name");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "list of field names (checked against log.format)";
+        }
+    }
+}

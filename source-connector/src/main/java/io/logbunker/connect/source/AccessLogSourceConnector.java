@@ -1,0 +1,128 @@
+package io.logbunker.connect.source;
+
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceConnector;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tails web-server access logs and emits window aggregates. Every task scans all file patterns and owns the
+ * files whose identity hashes to its index, so files are spread over the tasks without coordination, a
+ * rotated file stays with its task, and new files need no reconfiguration.
+ */
+public final class AccessLogSourceConnector extends SourceConnector {
+
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        new AccessLogSourceConfig(props); // fail fast with the field named
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return AccessLogSourceTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+        for (int i = 0; i < maxTasks; i++) {
+            Map<String, String> c = new HashMap<>(props);
+            c.put(AccessLogSourceConfig.TASK_INDEX, Integer.toString(i));
+            c.put(AccessLogSourceConfig.TASK_COUNT, Integer.toString(maxTasks));
+            configs.add(c);
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+        // tasks own all resources
+    }
+
+    @Override
+    public ConfigDef config() {
+        return AccessLogSourceConfig.CONFIG_DEF;
+    }
+
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = super.validate(connectorConfigs);
+        Map<String, ConfigValue> byName = new HashMap<>();
+        for (ConfigValue v : config.configValues()) {
+            byName.put(v.name(), v);
+        }
+        ConfigValue format = byName.get(AccessLogSourceConfig.LOG_FORMAT);
+        ConfigValue groupBy = byName.get(AccessLogSourceConfig.GROUP_BY);
+        ConfigValue host = byName.get(AccessLogSourceConfig.HOST_NAME);
+        if (format != null && groupBy != null && format.errorMessages().isEmpty() && groupBy.errorMessages().isEmpty()
+                && format.value() instanceof String && groupBy.value() instanceof List) {
+            @SuppressWarnings("unchecked")
+            List<String> names = (List<String>) groupBy.value();
+            boolean hostSet = host != null && host.value() instanceof String && !((String) host.value()).isEmpty();
+            AccessLogSourceConfig.validateGroupBy((String) format.value(), names, hostSet).ifPresent(groupBy::addErrorMessage);
+        }
+        return config;
+    }
+
+    /** Offsets are committed with the records in the same transaction when the worker has exactly-once enabled. */
+    @Override
+    public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+        return ExactlyOnceSupport.SUPPORTED;
+    }
+
+    /** Every poll returns whole flush ranges, so the default poll boundary is already a correct transaction. */
+    @Override
+    public ConnectorTransactionBoundaries canDefineTransactionBoundaries(Map<String, String> connectorConfig) {
+        return ConnectorTransactionBoundaries.UNSUPPORTED;
+    }
+
+    /**
+     * Lets operators reset or move offsets through {@code PATCH/DELETE /connectors/{name}/offsets}. A partition is
+     * {@code {"fingerprint": "<identity>"}}; an offset is {@code {"position": <byte>}} (optionally with the
+     * {@code check} the connector wrote). A position that is not right after a line end, or whose check does not
+     * match, makes the task read that file from 0, with a warning.
+     */
+    @Override
+    public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
+        for (Map.Entry<Map<String, ?>, Map<String, ?>> e : offsets.entrySet()) {
+            Map<String, ?> partition = e.getKey();
+            if (partition == null || !(partition.get(AccessLogSourceTask.PARTITION_KEY) instanceof String)
+                    || ((String) partition.get(AccessLogSourceTask.PARTITION_KEY)).isEmpty()) {
+                throw new ConnectException("Each source partition must be {\"" + AccessLogSourceTask.PARTITION_KEY
+                        + "\": \"<file identity>\"}, got " + partition);
+            }
+            Map<String, ?> offset = e.getValue();
+            if (offset == null) {
+                continue; // reset: the file starts again per start.position
+            }
+            Object position = offset.get(AccessLogSourceTask.POSITION_KEY);
+            if (!(position instanceof Number) || position instanceof Double || position instanceof Float
+                    || ((Number) position).longValue() < 0) {
+                throw new ConnectException("The offset of " + partition + " must have a non-negative integer \""
+                        + AccessLogSourceTask.POSITION_KEY + "\", got " + offset);
+            }
+            Object check = offset.get(AccessLogSourceTask.CHECK_KEY);
+            if (check != null && !(check instanceof String)) {
+                throw new ConnectException("\"" + AccessLogSourceTask.CHECK_KEY + "\" must be a string, got " + check);
+            }
+        }
+        return true;
+    }
+}

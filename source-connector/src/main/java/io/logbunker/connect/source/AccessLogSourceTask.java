@@ -1,0 +1,163 @@
+package io.logbunker.connect.source;
+
+import io.logbunker.connect.source.tail.AccessLogTailer;
+import io.logbunker.connect.source.tail.FlushBatch;
+import io.logbunker.connect.source.tail.LineRejectedException;
+import io.logbunker.connect.source.tail.RejectedLine;
+import io.logbunker.connect.source.tail.StoredOffsets;
+import io.logbunker.connect.source.window.AggregateRow;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Thin Connect adapter around {@link AccessLogTailer}: turns each flush batch into records that all carry the
+ * batch's end position as their source offset, and returns whole batches from one poll so that a poll-bounded
+ * exactly-once transaction never splits a range.
+ */
+public class AccessLogSourceTask extends SourceTask {
+    private static final Logger log = LoggerFactory.getLogger(AccessLogSourceTask.class);
+
+    public static final String PARTITION_KEY = "fingerprint";
+    public static final String POSITION_KEY = "position";
+    public static final String CHECK_KEY = "check";
+    public static final String PATH_KEY = "path";
+
+    public static final String HEADER_FILE = "logbunker.file";
+    public static final String HEADER_IDENTITY = "logbunker.identity";
+    public static final String HEADER_OFFSET = "logbunker.offset";
+    public static final String HEADER_REASON = "logbunker.reason";
+
+    private final Time time;
+    private final Object lock = new Object();
+    private final CountDownLatch stopLatch = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    private AccessLogSourceConfig config;
+    private AccessLogTailer tailer;
+    private AggregateSchemas schemas;
+    private SourceTaskMetrics metrics;
+
+    public AccessLogSourceTask() {
+        this(Time.SYSTEM);
+    }
+
+    /** For tests that control the clock that closes windows. */
+    AccessLogSourceTask(Time time) {
+        this.time = time;
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new AccessLogSourceConfig(props);
+        StoredOffsets stored = identity -> {
+            Map<String, Object> o = context.offsetStorageReader().offset(Map.of(PARTITION_KEY, identity));
+            return o == null ? null : o;
+        };
+        tailer = new AccessLogTailer(config.tailerSettings(), time, stored);
+        schemas = new AggregateSchemas(config.groupBy(), config.hostName(), tailer.fields());
+        if (context.pluginMetrics() != null) {
+            metrics = new SourceTaskMetrics(context.pluginMetrics(), tailer);
+        }
+        log.info("Started access-log source task {} of {} for {}", config.tailerSettings().taskIndex() + 1,
+                config.tailerSettings().taskCount(), config.tailerSettings().includes());
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        List<SourceRecord> records;
+        boolean backlog;
+        synchronized (lock) {
+            if (stopping) {
+                return null;
+            }
+            List<FlushBatch> batches;
+            try {
+                batches = tailer.poll();
+            } catch (IOException | UncheckedIOException e) {
+                throw new ConnectException("Cannot read the access logs " + config.tailerSettings().includes() + ": " + e.getMessage()
+                        + ". Check that the Connect worker's user can read the files and their directories, then restart "
+                        + "the task (POST /connectors/<name>/tasks/<n>/restart); offsets are exact, nothing is lost.", e);
+            } catch (LineRejectedException e) {
+                throw new ConnectException(e.getMessage(), e);
+            }
+            records = toRecords(batches);
+            backlog = tailer.hasBacklog();
+            if (metrics != null) {
+                metrics.update();
+            }
+        }
+        if (records.isEmpty()) {
+            if (!backlog) {
+                stopLatch.await(config.pollIntervalMs(), TimeUnit.MILLISECONDS);
+            }
+            return null;
+        }
+        return records;
+    }
+
+    List<SourceRecord> toRecords(List<FlushBatch> batches) {
+        if (batches.isEmpty()) {
+            return Collections.emptyList();
+        }
+        List<SourceRecord> records = new ArrayList<>();
+        String errorsTopic = config.errorsTopic();
+        for (FlushBatch b : batches) {
+            Map<String, String> partition = Map.of(PARTITION_KEY, b.identity());
+            Map<String, Object> offset = new HashMap<>();
+            offset.put(POSITION_KEY, b.endPosition());
+            offset.put(CHECK_KEY, b.check());
+            offset.put(PATH_KEY, b.path().toString());
+            for (AggregateRow row : b.rows()) {
+                records.add(new SourceRecord(partition, offset, config.topic(), null, schemas.keySchema, schemas.key(row),
+                        schemas.valueSchema, schemas.value(row)));
+            }
+            if (!errorsTopic.isEmpty()) {
+                for (RejectedLine r : b.rejects()) {
+                    ConnectHeaders headers = new ConnectHeaders();
+                    headers.addString(HEADER_FILE, b.path().toString());
+                    headers.addString(HEADER_IDENTITY, b.identity());
+                    headers.addLong(HEADER_OFFSET, r.offset());
+                    headers.addString(HEADER_REASON, r.reason());
+                    records.add(new SourceRecord(partition, offset, errorsTopic, null, Schema.STRING_SCHEMA, b.path().toString(),
+                            Schema.BYTES_SCHEMA, r.bytes(), null, headers));
+                }
+            }
+        }
+        return records;
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        stopLatch.countDown();
+        synchronized (lock) {
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (tailer != null) {
+                tailer.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,468 @@
+package io.logbunker.connect.source.format;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the aggregator needs from a split line: its event time, status, bytes and request time, and the
+ * group-by dimensions, including the derived ones ({@code request_method}, {@code request_uri}, {@code uri},
+ * {@code args}, {@code arg_<name>}, {@code server_protocol}, {@code status_class}). Every accessor works on
+ * the bytes in place.
+ */
+public final class LineFields {
+
+    /** Appends one dimension's value of a line to a key. */
+    public interface Dimension {
+        String name();
+
+        void append(ParsedLine line, KeyBuffer key);
+    }
+
+    public static final List<String> DERIVED = List.of("request_method", "request_uri", "uri", "args", "arg_<name>",
+            "server_protocol", "status_class");
+
+    private enum TimeKind { LOCAL, ISO8601, MSEC }
+
+    private final LogFormat format;
+    private final int timeField;
+    private final TimeKind timeKind;
+    private final int statusField;
+    private final int bytesField;
+    private final int requestTimeField;
+    private final int requestField;
+    private final int requestUriField;
+    private final int argsField;
+
+    public LineFields(LogFormat format) {
+        this.format = format;
+        int local = format.indexOf("time_local");
+        int iso = format.indexOf("time_iso8601");
+        int msec = format.indexOf("msec");
+        if (local >= 0) {
+            timeField = local;
+            timeKind = TimeKind.LOCAL;
+        } else if (iso >= 0) {
+            timeField = iso;
+            timeKind = TimeKind.ISO8601;
+        } else if (msec >= 0) {
+            timeField = msec;
+            timeKind = TimeKind.MSEC;
+        } else {
+            throw new IllegalArgumentException("log.format has no time variable: it needs $time_local, $time_iso8601 or $msec "
+                    + "to put lines into event-time windows");
+        }
+        statusField = format.indexOf("status");
+        int body = format.indexOf("body_bytes_sent");
+        bytesField = body >= 0 ? body : format.indexOf("bytes_sent");
+        requestTimeField = format.indexOf("request_time");
+        requestField = format.indexOf("request");
+        requestUriField = format.indexOf("request_uri");
+        argsField = format.indexOf("args");
+    }
+
+    public LogFormat format() {
+        return format;
+    }
+
+    public boolean hasStatus() {
+        return statusField >= 0;
+    }
+
+    public boolean hasBytesSent() {
+        return bytesField >= 0;
+    }
+
+    public boolean hasRequestTime() {
+        return requestTimeField >= 0;
+    }
+
+    /** Event time in UTC epoch milliseconds, or {@link EventTime#INVALID}. */
+    public long eventTime(ParsedLine line) {
+        byte[] b = line.buf;
+        int s = line.start[timeField];
+        int len = line.end[timeField] - s;
+        switch (timeKind) {
+            case LOCAL:
+                return EventTime.parseTimeLocal(b, s, len);
+            case ISO8601:
+                return EventTime.parseIso8601(b, s, len);
+            default:
+                return EventTime.parseMsec(b, s, len);
+        }
+    }
+
+    /** {@code $status} as a number, or -1 when it is not one. */
+    public int status(ParsedLine line) {
+        if (statusField < 0) {
+            return -1;
+        }
+        long v = parseLong(line.buf, line.start[statusField], line.end[statusField]);
+        return v < 0 || v > 999 ? -1 : (int) v;
+    }
+
+    /** Bytes sent ({@code -} is 0), or -1 when the field is not a number. 0 when the format has no such field. */
+    public long bytesSent(ParsedLine line) {
+        if (bytesField < 0 || line.isEmpty(bytesField)) {
+            return 0;
+        }
+        return parseLong(line.buf, line.start[bytesField], line.end[bytesField]);
+    }
+
+    /** {@code $request_time} in seconds; NaN when absent or {@code -}; -1 when it is not a number. */
+    public double requestTime(ParsedLine line) {
+        if (requestTimeField < 0 || line.isEmpty(requestTimeField)) {
+            return Double.NaN;
+        }
+        byte[] b = line.buf;
+        int p = line.start[requestTimeField];
+        int end = line.end[requestTimeField];
+        long whole = 0;
+        int digits = 0;
+        while (p < end && b[p] >= '0' && b[p] <= '9') {
+            whole = whole * 10 + (b[p++] - '0');
+            digits++;
+        }
+        long frac = 0;
+        long scale = 1;
+        if (p < end && b[p] == '.') {
+            p++;
+            while (p < end && b[p] >= '0' && b[p] <= '9' && scale < 1_000_000_000L) {
+                frac = frac * 10 + (b[p++] - '0');
+                scale *= 10;
+                digits++;
+            }
+        }
+        if (p != end || digits == 0 || digits > 18) {
+            return -1;
+        }
+        return whole + (double) frac / scale;
+    }
+
+    private static long parseLong(byte[] b, int p, int end) {
+        if (p == end || end - p > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (; p < end; p++) {
+            int d = b[p] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    /** The names {@code group.by} may use with this format (derived names are listed in their generic form). */
+    public List<String> availableDimensions() {
+        List<String> names = new ArrayList<>(format.fieldNames());
+        for (String derived : DERIVED) {
+            if (!names.contains(derived) && canDerive(derived)) {
+                names.add(derived);
+            }
+        }
+        return names;
+    }
+
+    private boolean canDerive(String name) {
+        switch (name) {
+            case "status_class":
+                return statusField >= 0;
+            case "request_method":
+            case "server_protocol":
+            case "request_uri":
+                return requestField >= 0;
+            default: // uri, args, arg_<name>
+                return requestField >= 0 || requestUriField >= 0 || (argsField >= 0 && name.startsWith("arg"));
+        }
+    }
+
+    /**
+     * Resolves a {@code group.by} name.
+     *
+     * @throws IllegalArgumentException naming the field and what the format offers instead
+     */
+    public Dimension dimension(String name) {
+        int direct = format.indexOf(name);
+        if (direct >= 0) {
+            return new Raw(name, direct);
+        }
+        if (name.equals("status_class") && statusField >= 0) {
+            return new StatusClass(statusField);
+        }
+        if (requestField >= 0 && (name.equals("request_method") || name.equals("server_protocol") || name.equals("request_uri"))) {
+            return new RequestPart(name, requestField);
+        }
+        if (name.equals("uri") || name.equals("args") || (name.startsWith("arg_") && name.length() > 4)) {
+            int source = requestUriField >= 0 ? requestUriField : requestField;
+            if (name.startsWith("arg_") && argsField >= 0) {
+                return new QueryArg(name, argsField, true, false);
+            }
+            if (source >= 0) {
+                boolean fromRequest = source == requestField;
+                if (name.equals("uri")) {
+                    return new UriPart(name, source, fromRequest, false);
+                }
+                if (name.equals("args")) {
+                    return new UriPart(name, source, fromRequest, true);
+                }
+                return new QueryArg(name, source, false, fromRequest);
+            }
+        }
+        throw new IllegalArgumentException("unknown field '" + name + "' for this log.format; available: "
+                + String.join(", ", availableDimensions()));
+    }
+
+    private static final class Raw implements Dimension {
+        private final String name;
+        private final int field;
+
+        Raw(String name, int field) {
+            this.name = name;
+            this.field = field;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void append(ParsedLine line, KeyBuffer key) {
+            int at = key.beginValue();
+            if (!line.isEmpty(field)) {
+                key.append(line.buf, line.start[field], line.end[field] - line.start[field]);
+            }
+            key.endValue(at);
+        }
+    }
+
+    private static final class StatusClass implements Dimension {
+        private final int field;
+
+        StatusClass(int field) {
+            this.field = field;
+        }
+
+        @Override
+        public String name() {
+            return "status_class";
+        }
+
+        @Override
+        public void append(ParsedLine line, KeyBuffer key) {
+            int at = key.beginValue();
+            if (line.length(field) == 3) {
+                key.append(line.buf[line.start[field]]);
+                key.append((byte) 'x');
+                key.append((byte) 'x');
+            }
+            key.endValue(at);
+        }
+    }
+
+    /** Bounds of method, URI and protocol within {@code $request} ("GET /a?b HTTP/1.1"), computed in place. */
+    static int requestUriStart(byte[] b, int s, int e) {
+        for (int p = s; p < e; p++) {
+            if (b[p] == ' ') {
+                return p + 1;
+            }
+        }
+        return -1;
+    }
+
+    static int requestUriEnd(byte[] b, int uriStart, int e) {
+        for (int p = e - 1; p >= uriStart; p--) {
+            if (b[p] == ' ') {
+                // only a trailing "HTTP/x" token is a protocol; otherwise the request has none
+                return p + 5 < e && b[p + 1] == 'H' && b[p + 2] == 'T' && b[p + 3] == 'T' && b[p + 4] == 'P' && b[p + 5] == '/'
+                        ? p : e;
+            }
+        }
+        return e;
+    }
+
+    private static final class RequestPart implements Dimension {
+        private final String name;
+        private final int field;
+
+        RequestPart(String name, int field) {
+            this.name = name;
+            this.field = field;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void append(ParsedLine line, KeyBuffer key) {
+            int at = key.beginValue();
+            byte[] b = line.buf;
+            int s = line.start[field];
+            int e = line.end[field];
+            int uriStart = requestUriStart(b, s, e);
+            if (uriStart > 0) {
+                int uriEnd = requestUriEnd(b, uriStart, e);
+                switch (name) {
+                    case "request_method":
+                        key.append(b, s, uriStart - 1 - s);
+                        break;
+                    case "request_uri":
+                        key.append(b, uriStart, uriEnd - uriStart);
+                        break;
+                    default: // server_protocol
+                        if (uriEnd < e) {
+                            key.append(b, uriEnd + 1, e - uriEnd - 1);
+                        }
+                }
+            }
+            key.endValue(at);
+        }
+    }
+
+    private static final class UriPart implements Dimension {
+        private final String name;
+        private final int field;
+        private final boolean fromRequest;
+        private final boolean query;
+
+        UriPart(String name, int field, boolean fromRequest, boolean query) {
+            this.name = name;
+            this.field = field;
+            this.fromRequest = fromRequest;
+            this.query = query;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void append(ParsedLine line, KeyBuffer key) {
+            int at = key.beginValue();
+            byte[] b = line.buf;
+            int s = line.start[field];
+            int e = line.end[field];
+            if (fromRequest) {
+                int us = requestUriStart(b, s, e);
+                if (us < 0) {
+                    key.endValue(at);
+                    return;
+                }
+                e = requestUriEnd(b, us, e);
+                s = us;
+            }
+            int q = s;
+            while (q < e && b[q] != '?') {
+                q++;
+            }
+            if (query) {
+                if (q < e) {
+                    key.append(b, q + 1, e - q - 1);
+                }
+            } else if (!(e - s == 1 && b[s] == '-')) {
+                key.append(b, s, q - s);
+            }
+            key.endValue(at);
+        }
+    }
+
+    private static final class QueryArg implements Dimension {
+        private final String name;
+        private final byte[] param;
+        private final int field;
+        private final boolean fieldIsArgs;
+        private final boolean fromRequest;
+
+        QueryArg(String name, int field, boolean fieldIsArgs, boolean fromRequest) {
+            this.name = name;
+            this.param = name.substring(4).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.field = field;
+            this.fieldIsArgs = fieldIsArgs;
+            this.fromRequest = fromRequest;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void append(ParsedLine line, KeyBuffer key) {
+            int at = key.beginValue();
+            byte[] b = line.buf;
+            int s = line.start[field];
+            int e = line.end[field];
+            if (fromRequest) {
+                int us = requestUriStart(b, s, e);
+                if (us < 0) {
+                    key.endValue(at);
+                    return;
+                }
+                e = requestUriEnd(b, us, e);
+                s = us;
+            }
+            if (!fieldIsArgs) {
+                while (s < e && b[s] != '?') {
+                    s++;
+                }
+                s++; // past '?', or past the end when there is no query
+            }
+            // walk name=value pairs separated by '&' (or ';')
+            int p = s;
+            while (p < e) {
+                int pairEnd = p;
+                while (pairEnd < e && b[pairEnd] != '&' && b[pairEnd] != ';') {
+                    pairEnd++;
+                }
+                int eq = p;
+                while (eq < pairEnd && b[eq] != '=') {
+                    eq++;
+                }
+                if (eq - p == param.length && regionEquals(b, p, param)) {
+                    int vs = eq < pairEnd ? eq + 1 : pairEnd;
+                    appendDecoded(b, vs, pairEnd, key);
+                    break;
+                }
+                p = pairEnd + 1;
+            }
+            key.endValue(at);
+        }
+
+        private static boolean regionEquals(byte[] b, int p, byte[] param) {
+            for (int i = 0; i < param.length; i++) {
+                if (b[p + i] != param[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Percent-decodes (and turns '+' into a space, as form encoding does); a malformed escape stays as is. */
+        private static void appendDecoded(byte[] b, int s, int e, KeyBuffer key) {
+            for (int p = s; p < e; p++) {
+                byte c = b[p];
+                if (c == '%' && p + 2 < e) {
+                    int hi = hex(b[p + 1]);
+                    int lo = hex(b[p + 2]);
+                    if (hi >= 0 && lo >= 0) {
+                        key.append((byte) (hi << 4 | lo));
+                        p += 2;
+                        continue;
+                    }
+                }
+                key.append(c == '+' ? (byte) ' ' : c);
+            }
+        }
+
+        private static int hex(byte c) {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        }
+    }
+}

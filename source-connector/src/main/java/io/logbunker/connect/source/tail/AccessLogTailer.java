@@ -1,0 +1,585 @@
+package io.logbunker.connect.source.tail;
+
+import io.logbunker.connect.source.format.EventTime;
+import io.logbunker.connect.source.format.KeyBuffer;
+import io.logbunker.connect.source.format.LineFields;
+import io.logbunker.connect.source.format.LineParser;
+import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.format.ParsedLine;
+import io.logbunker.connect.source.window.AggregateRow;
+import io.logbunker.connect.source.window.WindowAggregator;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Tails the files matching the configured globs like {@code tail -F}, parses every complete line, folds it
+ * into per-file window aggregates and cuts the stream into {@link FlushBatch}es at flush points. Plain Java:
+ * the Connect task only turns batches into records.
+ *
+ * <p>Single-threaded: every method is called from the task thread.
+ */
+public final class AccessLogTailer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AccessLogTailer.class);
+    private static final int KNOWN_POSITIONS_CAPACITY = 10_000;
+    private static final long MAX_BYTES_PER_FILE_PER_POLL = 32L << 20;
+
+    private enum CandidateState { INCOMPLETE, FOREIGN, CONFLICT }
+
+    private record Candidate(CandidateState state, long size, String identity) {
+    }
+
+    private record KnownPosition(long position, String check) {
+    }
+
+    private final TailerSettings settings;
+    private final Time time;
+    private final StoredOffsets storedOffsets;
+    private final GlobScanner scanner;
+    private final LineParser parser;
+    private final LineFields fields;
+    private final LineFields.Dimension[] dimensions;
+    private final ParsedLine parsed;
+    private final KeyBuffer key = new KeyBuffer();
+    private final byte[] buffer;
+    private final TailerStats stats = new TailerStats();
+
+    private final Map<Object, TrackedFile> byKey = new LinkedHashMap<>();
+    private final Map<String, TrackedFile> byIdentity = new HashMap<>();
+    private final Map<Object, Candidate> candidates = new HashMap<>();
+    private final Set<Object> truncatedKeys = new HashSet<>();
+    private final Set<String> warnedConflicts = new HashSet<>();
+    /** Our own latest positions, newer than the offset storage until Connect commits. */
+    private final Map<String, KnownPosition> knownPositions = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, KnownPosition> eldest) {
+            return size() > KNOWN_POSITIONS_CAPACITY;
+        }
+    };
+
+    private long nextScanMs;
+    private long linesRead;
+    private long linesRejected;
+    private long bytesRead;
+    private List<FlushBatch> output;
+
+    public AccessLogTailer(TailerSettings settings, Time time, StoredOffsets storedOffsets) {
+        this.settings = settings;
+        this.time = time;
+        this.storedOffsets = storedOffsets;
+        this.scanner = new GlobScanner(settings.includes(), settings.excludes());
+        LogFormat format = LogFormat.compile(settings.logFormat());
+        this.parser = new LineParser(format);
+        this.fields = new LineFields(format);
+        this.dimensions = settings.groupBy().stream().map(fields::dimension).toArray(LineFields.Dimension[]::new);
+        this.parsed = parser.newParsedLine();
+        this.buffer = new byte[settings.maxLineBytes() + settings.readChunkBytes()];
+    }
+
+    public LineFields fields() {
+        return fields;
+    }
+
+    public TailerStats stats() {
+        return stats;
+    }
+
+    /** Paths and bytes behind of the tracked files, for per-file metrics. */
+    public Map<String, Long> bytesBehindByIdentity() {
+        Map<String, Long> m = new HashMap<>();
+        for (TrackedFile f : byKey.values()) {
+            m.put(f.identity, f.bytesBehind());
+        }
+        return m;
+    }
+
+    public Map<String, Path> pathsByIdentity() {
+        Map<String, Path> m = new HashMap<>();
+        for (TrackedFile f : byKey.values()) {
+            m.put(f.identity, f.path);
+        }
+        return m;
+    }
+
+    /**
+     * One round: scan for files when due, read what has been appended, and cut batches at every flush point
+     * reached. Returns the batches (possibly none); never blocks.
+     */
+    public List<FlushBatch> poll() throws IOException {
+        output = new ArrayList<>();
+        long now = time.milliseconds();
+        if (now >= nextScanMs) {
+            scan(now);
+            nextScanMs = now + settings.scanIntervalMs();
+        }
+        for (Iterator<TrackedFile> it = byKey.values().iterator(); it.hasNext(); ) {
+            TrackedFile f = it.next();
+            if (!readFile(f, now)) {
+                it.remove();
+                byIdentity.remove(f.identity);
+                closeQuietly(f);
+            }
+        }
+        now = time.milliseconds();
+        for (Iterator<TrackedFile> it = byKey.values().iterator(); it.hasNext(); ) {
+            TrackedFile f = it.next();
+            if (f.hasOpenRange() && (now - f.lastDataMs >= settings.flushIdleMs()
+                    || now - f.rangeOpenedMs >= settings.flushMaxIntervalMs())) {
+                flush(f, f.rangeEnd);
+            }
+            if (!f.seenInLastScan && !f.hasOpenRange() && f.readPosition >= f.size && f.carryLength == 0
+                    && now - f.lastDataMs >= settings.releaseIdleMs()) {
+                log.info("Released {} (identity {}): gone from the file patterns and idle for {} ms", f.path, f.identity,
+                        now - f.lastDataMs);
+                it.remove();
+                byIdentity.remove(f.identity);
+                closeQuietly(f);
+            }
+        }
+        publishStats();
+        List<FlushBatch> result = output;
+        output = null;
+        return result;
+    }
+
+    /** Emits every open range now (used on graceful stop would lose nothing either way; offsets stay exact). */
+    public List<FlushBatch> flushAll() throws IOException {
+        output = new ArrayList<>();
+        for (TrackedFile f : byKey.values()) {
+            if (f.hasOpenRange()) {
+                flush(f, f.rangeEnd);
+            }
+        }
+        List<FlushBatch> result = output;
+        output = null;
+        return result;
+    }
+
+    /** True while a file has unread bytes, so the task can poll again at once instead of waiting. */
+    public boolean hasBacklog() {
+        for (TrackedFile f : byKey.values()) {
+            if (f.readPosition < f.size) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- discovery
+
+    private void scan(long now) throws IOException {
+        Set<Path> paths = scanner.scan();
+        Set<Object> seen = new HashSet<>();
+        for (TrackedFile f : byKey.values()) {
+            f.seenInLastScan = false;
+        }
+        for (Path path : paths) {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            Object fileKey = attrs.fileKey() != null ? attrs.fileKey() : path.toAbsolutePath().toString();
+            seen.add(fileKey);
+            TrackedFile tracked = byKey.get(fileKey);
+            if (tracked != null) {
+                if (!tracked.path.equals(path)) {
+                    log.info("{} was renamed to {}; still following it (identity {})", tracked.path, path, tracked.identity);
+                    tracked.path = path;
+                }
+                tracked.seenInLastScan = true;
+                tracked.lastSeenMs = now;
+                continue;
+            }
+            Candidate c = candidates.get(fileKey);
+            if (c != null && c.state == CandidateState.FOREIGN && attrs.size() >= c.size) {
+                continue; // another task's file; a shrink means a new file on a reused inode
+            }
+            if (c != null && c.state == CandidateState.INCOMPLETE && attrs.size() == c.size) {
+                continue;
+            }
+            consider(path, fileKey, attrs.size(), now);
+        }
+        candidates.keySet().retainAll(seen);
+        truncatedKeys.retainAll(seen);
+    }
+
+    private void consider(Path path, Object fileKey, long size, long now) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        boolean keep = false;
+        try {
+            String identity = Fingerprints.identity(channel, settings.fingerprintBytes());
+            if (identity == null) {
+                candidates.put(fileKey, new Candidate(CandidateState.INCOMPLETE, size, null));
+                return;
+            }
+            if (Math.floorMod(identity.hashCode(), settings.taskCount()) != settings.taskIndex()) {
+                candidates.put(fileKey, new Candidate(CandidateState.FOREIGN, size, identity));
+                return;
+            }
+            TrackedFile owner = byIdentity.get(identity);
+            if (owner != null) {
+                stats.fingerprintConflicts++;
+                if (warnedConflicts.add(path + "|" + identity)) {
+                    log.warn("{} starts with the same first line as {} (identity {}); it is held back, not read, until {} is "
+                            + "rotated away or deleted, so that the two never share an offset. If this is not a copy, make "
+                            + "the first lines differ (e.g. a header with the host and start time).", path, owner.path, identity,
+                            owner.path);
+                }
+                candidates.put(fileKey, new Candidate(CandidateState.CONFLICT, size, identity));
+                return;
+            }
+            candidates.remove(fileKey);
+            long position = startPosition(path, fileKey, identity, channel);
+            TrackedFile f = new TrackedFile(identity, fileKey, path, channel,
+                    new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs()), position, now);
+            f.size = channel.size();
+            byKey.put(fileKey, f);
+            byIdentity.put(identity, f);
+            keep = true;
+            log.info("Tailing {} from byte {} (identity {}, size {})", path, position, identity, f.size);
+        } finally {
+            if (!keep) {
+                channel.close();
+            }
+        }
+    }
+
+    private long startPosition(Path path, Object fileKey, String identity, FileChannel channel) throws IOException {
+        if (truncatedKeys.remove(fileKey)) {
+            return 0; // the file was truncated in place (copytruncate): everything in it now is new
+        }
+        KnownPosition known = knownPositions.get(identity);
+        Long position = null;
+        String check = null;
+        if (known != null) {
+            position = known.position;
+            check = known.check;
+        } else {
+            Map<String, Object> stored = storedOffsets.offset(identity);
+            if (stored != null && stored.get("position") instanceof Number) {
+                position = ((Number) stored.get("position")).longValue();
+                check = stored.get("check") instanceof String ? (String) stored.get("check") : null;
+            }
+        }
+        if (position != null) {
+            String actual = Fingerprints.check(channel, position);
+            if (position == 0 || (actual != null && (check == null || actual.equals(check)))) {
+                return position;
+            }
+            stats.offsetMismatches++;
+            log.warn("The stored offset {} of identity {} does not fit {} ({}); this is another file with the same first "
+                    + "line, or it was rewritten. Reading it from the beginning.", position, identity, path,
+                    actual == null ? "the file is shorter or byte " + (position - 1) + " is not a line end" : "the bytes before it differ");
+            return 0;
+        }
+        return settings.startAtEnd() ? lastLineEnd(channel) : 0;
+    }
+
+    /** The position right after the last {@code \n}, so a file joined at its end is never entered mid-line. */
+    private static long lastLineEnd(FileChannel channel) throws IOException {
+        long size = channel.size();
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        long end = size;
+        while (end > 0) {
+            long from = Math.max(0, end - buf.capacity());
+            buf.clear().limit((int) (end - from));
+            while (buf.hasRemaining() && channel.read(buf, from + buf.position()) > 0) {
+                // fill
+            }
+            for (int i = buf.position() - 1; i >= 0; i--) {
+                if (buf.get(i) == '\n') {
+                    return from + i + 1;
+                }
+            }
+            end = from;
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Reads what is new in one file; false when the file must be dropped (truncated: it is re-discovered). */
+    private boolean readFile(TrackedFile f, long now) throws IOException {
+        long size = f.channel.size();
+        if (size < f.readPosition) {
+            stats.truncations++;
+            log.warn("{} shrank from {} to {} bytes (copytruncate): the {} bytes read so far are emitted; lines appended "
+                    + "between the copy and the truncation cannot be recovered. Restarting it at byte 0.", f.path,
+                    f.readPosition, size, f.rangeEnd);
+            if (f.hasOpenRange()) {
+                flush(f, f.rangeEnd);
+            }
+            truncatedKeys.add(f.fileKey); // the copy, if any, keeps the identity and our known position
+            nextScanMs = 0; // re-fingerprint it at once
+            return false;
+        }
+        f.size = size;
+        long budget = MAX_BYTES_PER_FILE_PER_POLL;
+        while (f.readPosition < size && budget > 0) {
+            int n = readChunk(f, size);
+            if (n <= 0) {
+                break;
+            }
+            budget -= n;
+            f.lastDataMs = now;
+        }
+        return true;
+    }
+
+    private int readChunk(TrackedFile f, long size) throws IOException {
+        byte[] buf = buffer;
+        int carry = f.carryLength;
+        System.arraycopy(f.carry, 0, buf, 0, carry);
+        int want = (int) Math.min(buf.length - carry, size - f.readPosition);
+        ByteBuffer bb = ByteBuffer.wrap(buf, carry, want);
+        int n = f.channel.read(bb, f.readPosition);
+        if (n <= 0) {
+            return n;
+        }
+        f.readPosition += n;
+        bytesRead += n;
+        long base = f.readPosition - carry - n; // file offset of buf[0]
+        int limit = carry + n;
+        int lineStart = 0;
+        int i = carry;
+        if (f.skippingOverlong) {
+            while (i < limit && buf[i] != '\n') {
+                i++;
+            }
+            if (i == limit) {
+                f.carryLength = 0;
+                return n;
+            }
+            f.skippingOverlong = false;
+            rejectOverlong(f, f.overlongStart, base + i + 1);
+            lineStart = ++i;
+        }
+        for (; i < limit; i++) {
+            if (buf[i] == '\n') {
+                handleLine(f, buf, lineStart, i - lineStart, base + lineStart, base + i + 1);
+                lineStart = i + 1;
+            }
+        }
+        if (lineStart > carry) {
+            rememberTail(f, buf, lineStart);
+        }
+        int rest = limit - lineStart;
+        if (rest > settings.maxLineBytes()) {
+            f.skippingOverlong = true;
+            f.overlongStart = base + lineStart;
+            f.overlongPrefix = Arrays.copyOfRange(buf, lineStart, lineStart + TrackedFile.OVERLONG_PREFIX);
+            f.carryLength = 0;
+        } else {
+            if (f.carry.length < rest) {
+                f.carry = new byte[Math.max(rest, Math.min(settings.maxLineBytes(), Math.max(256, f.carry.length * 2)))];
+            }
+            System.arraycopy(buf, lineStart, f.carry, 0, rest);
+            f.carryLength = rest;
+        }
+        stats.linesRead = linesRead;
+        stats.linesRejected = linesRejected;
+        stats.bytesRead = bytesRead;
+        return n;
+    }
+
+    /** Keeps the bytes before the last line end of this chunk, merged with the previous tail when the line was short. */
+    private static void rememberTail(TrackedFile f, byte[] buf, int lineEnd) {
+        int n = Math.min(Fingerprints.CHECK_BYTES, lineEnd);
+        int fromOld = Math.min(Fingerprints.CHECK_BYTES - n, f.tailLength);
+        if (fromOld > 0) {
+            System.arraycopy(f.tail, f.tailLength - fromOld, f.tail, 0, fromOld);
+        }
+        System.arraycopy(buf, lineEnd - n, f.tail, fromOld, n);
+        f.tailLength = fromOld + n;
+        f.tailPosition = f.rangeEnd;
+    }
+
+    private void handleLine(TrackedFile f, byte[] buf, int off, int len, long lineStart, long lineEnd) {
+        linesRead++;
+        if (f.rangeOpenedMs < 0 || !f.hasOpenRange()) {
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        if (len > settings.maxLineBytes()) {
+            reject(f, buf, off, Math.min(len, TrackedFile.OVERLONG_PREFIX), lineStart, lineEnd,
+                    "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")", true);
+            return;
+        }
+        String reason = parser.parse(buf, off, len, parsed);
+        long eventTime = 0;
+        long bytesSent = 0;
+        double requestTime = Double.NaN;
+        if (reason == null) {
+            eventTime = fields.eventTime(parsed);
+            bytesSent = fields.bytesSent(parsed);
+            requestTime = fields.requestTime(parsed);
+            if (eventTime == EventTime.INVALID) {
+                reason = "the time field is not a valid timestamp";
+            } else if (fields.hasStatus() && fields.status(parsed) < 0) {
+                reason = "$status is not a number";
+            } else if (bytesSent < 0) {
+                reason = "the bytes-sent field is not a number";
+            } else if (requestTime < 0) {
+                reason = "$request_time is not a number";
+            }
+        }
+        if (reason != null) {
+            reject(f, buf, off, len, lineStart, lineEnd, reason, false);
+            return;
+        }
+        key.clear();
+        for (LineFields.Dimension d : dimensions) {
+            d.append(parsed, key);
+        }
+        WindowAggregator agg = f.aggregator;
+        if (f.pendingItems() >= settings.maxOpenGroups() && agg.isNewGroup(agg.windowStartOf(eventTime), key)) {
+            flush(f, lineStart); // max.open.groups reached: the range ends before this line
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        agg.add(eventTime, key, bytesSent, requestTime);
+        f.rangeEnd = lineEnd;
+        if (agg.windowClosed()) {
+            flush(f, lineEnd);
+        }
+    }
+
+    private void reject(TrackedFile f, byte[] buf, int off, int len, long lineStart, long lineEnd, String reason, boolean cut) {
+        linesRejected++;
+        int keep = len > 0 && buf[off + len - 1] == '\r' ? len - 1 : len;
+        if (settings.failOnParseError()) {
+            throw new LineRejectedException("Line at byte " + lineStart + " of " + f.path + " (identity " + f.identity
+                    + ") does not match log.format: " + reason + ". Line starts with: "
+                    + printable(buf, off, Math.min(keep, 200)) + ". Fix log.format, or set parse.error.policy=skip "
+                    + "(with errors.topic) to count and route such lines instead of failing.");
+        }
+        f.rejects.add(new RejectedLine(lineStart, reason, Arrays.copyOfRange(buf, off, off + keep), cut));
+        f.rangeEnd = lineEnd;
+        if (f.pendingItems() >= settings.maxOpenGroups()) {
+            flush(f, lineEnd);
+        }
+    }
+
+    private void rejectOverlong(TrackedFile f, long lineStart, long lineEnd) {
+        long len = lineEnd - lineStart - 1;
+        byte[] prefix = f.overlongPrefix;
+        f.overlongPrefix = null;
+        if (f.rangeOpenedMs < 0 || !f.hasOpenRange()) {
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        linesRead++;
+        reject(f, prefix, 0, prefix.length, lineStart, lineEnd,
+                "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")", true);
+    }
+
+    static String printable(byte[] b, int off, int len) {
+        StringBuilder sb = new StringBuilder(len + 2).append('"');
+        for (int i = off; i < off + len; i++) {
+            int c = b[i] & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02X", c));
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    // ---------------------------------------------------------------- flushing
+
+    private void flush(TrackedFile f, long end) {
+        if (end <= f.rangeStart) {
+            return;
+        }
+        String check;
+        try {
+            check = end == f.tailPosition && (f.tailLength == Fingerprints.CHECK_BYTES || f.tailLength == end)
+                    ? Fingerprints.checkOf(f.tail, 0, f.tailLength)
+                    : Fingerprints.check(f.channel, end);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + f.path + " to checksum its offset", e);
+        }
+        if (check == null) {
+            throw new IllegalStateException("internal error: flush point " + end + " of " + f.path + " is not a line end");
+        }
+        List<AggregateRow> rows = f.aggregator.drain();
+        List<RejectedLine> rejects = List.copyOf(f.rejects);
+        f.rejects.clear();
+        output.add(new FlushBatch(f.identity, f.path, f.rangeStart, end, check, rows, rejects));
+        stats.recordsEmitted += rows.size() + rejects.size();
+        if (f.aggregator.lastEmittedWindowStart() > stats.lastEmittedWindowStart) {
+            stats.lastEmittedWindowStart = f.aggregator.lastEmittedWindowStart();
+        }
+        f.rangeStart = end;
+        knownPositions.put(f.identity, new KnownPosition(end, check));
+    }
+
+    private void publishStats() {
+        long behind = 0;
+        int groups = 0;
+        int windows = 0;
+        for (TrackedFile f : byKey.values()) {
+            behind += f.bytesBehind();
+            groups += f.aggregator.openGroups();
+            windows += f.aggregator.openWindows();
+        }
+        stats.bytesBehind = behind;
+        stats.openGroups = groups;
+        stats.openWindows = windows;
+        stats.filesTracked = byKey.size();
+        stats.linesRead = linesRead;
+        stats.linesRejected = linesRejected;
+        stats.bytesRead = bytesRead;
+    }
+
+    Collection<TrackedFile> trackedFiles() {
+        return byKey.values();
+    }
+
+    private static void closeQuietly(TrackedFile f) {
+        try {
+            f.channel.close();
+        } catch (IOException e) {
+            log.debug("closing {}", f.path, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (TrackedFile f : byKey.values()) {
+            closeQuietly(f);
+        }
+        byKey.clear();
+        byIdentity.clear();
+    }
+
+    /** Test hook: the text of a rejected line. */
+    static String text(RejectedLine r) {
+        return new String(r.bytes(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,88 @@
+package io.logbunker.connect.source.tail;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * File identity and offset checks, from content only (never path or inode), so that a renamed file keeps its
+ * offset, a new file starts fresh, and another host reading the same volume resumes in the same place.
+ *
+ * <ul>
+ *   <li>Identity: SHA-256 (first 128 bits, hex) of the first line including its {@code \n}, or of the first
+ *       {@code maxBytes} bytes when the first line is longer. A file whose first line is not complete yet has
+ *       no identity and nothing countable, so it simply waits.</li>
+ *   <li>Check: SHA-256 (first 64 bits) of the up to 64 bytes before an offset. On resume the file must have a
+ *       {@code \n} right before the offset and the same check, or the stored offset belongs to another file
+ *       with the same first line.</li>
+ * </ul>
+ */
+public final class Fingerprints {
+    public static final int CHECK_BYTES = 64;
+
+    private Fingerprints() {
+    }
+
+    /** The identity, or null while the first line is incomplete (or the file is empty). */
+    public static String identity(FileChannel channel, int maxBytes) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(maxBytes);
+        long pos = 0;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, pos);
+            if (n <= 0) {
+                break;
+            }
+            pos += n;
+        }
+        byte[] a = buf.array();
+        int len = buf.position();
+        for (int i = 0; i < len; i++) {
+            if (a[i] == '\n') {
+                return hex(a, 0, i + 1, 16);
+            }
+        }
+        return len == maxBytes ? hex(a, 0, len, 16) : null;
+    }
+
+    /** The check of the bytes before {@code position} (empty string at position 0). */
+    public static String check(FileChannel channel, long position) throws IOException {
+        if (position <= 0) {
+            return "";
+        }
+        int n = (int) Math.min(CHECK_BYTES, position);
+        ByteBuffer buf = ByteBuffer.allocate(n);
+        long from = position - n;
+        while (buf.hasRemaining()) {
+            int r = channel.read(buf, from + buf.position());
+            if (r <= 0) {
+                return null; // the file is shorter than position
+            }
+        }
+        return checkOf(buf.array(), 0, n);
+    }
+
+    /** The check of {@code len} bytes that end right before an offset; null when they do not end a line. */
+    public static String checkOf(byte[] a, int off, int len) {
+        if (len == 0) {
+            return "";
+        }
+        if (a[off + len - 1] != '\n') {
+            return null; // an offset never points inside a line
+        }
+        return hex(a, off, len, 8);
+    }
+
+    private static String hex(byte[] a, int off, int len, int bytes) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(a, off, len);
+            byte[] d = sha.digest();
+            return HexFormat.of().formatHex(d, 0, bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present in the JDK", e);
+        }
+    }
+}

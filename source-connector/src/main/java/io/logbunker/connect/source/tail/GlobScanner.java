@@ -1,0 +1,136 @@
+package io.logbunker.connect.source.tail;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Expands absolute glob patterns ({@code /var/log/nginx/access.log*}, {@code /logs/**}{@code /*.log}) into the
+ * regular files they match now. Only the directories below each pattern's fixed prefix are walked.
+ */
+public final class GlobScanner {
+
+    private record Pattern(String glob, Path base, int depth, PathMatcher matcher) {
+    }
+
+    private final List<Pattern> includes = new ArrayList<>();
+    private final List<PathMatcher> excludes = new ArrayList<>();
+
+    public GlobScanner(List<String> includeGlobs, List<String> excludeGlobs) {
+        for (String glob : includeGlobs) {
+            includes.add(compile(glob));
+        }
+        for (String glob : excludeGlobs) {
+            validateSyntax(glob);
+            // an exclude without a slash applies to the file name, like *.gz
+            excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+        }
+    }
+
+    /**
+     * Checks one include pattern.
+     *
+     * @throws IllegalArgumentException with the reason
+     */
+    public static void validateInclude(String glob) {
+        compile(glob);
+    }
+
+    private static void validateSyntax(String glob) {
+        try {
+            FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + glob + "' is not a valid glob: " + e.getMessage());
+        }
+    }
+
+    private static Pattern compile(String glob) {
+        if (glob == null || glob.isBlank()) {
+            throw new IllegalArgumentException("an empty file pattern");
+        }
+        validateSyntax(glob);
+        Path asPath;
+        try {
+            asPath = Paths.get(glob.replaceAll("[*?\\[\\]{}]", "_"));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + glob + "' is not a valid path pattern: " + e.getMessage());
+        }
+        if (!asPath.isAbsolute()) {
+            throw new IllegalArgumentException("'" + glob + "' is not absolute; file patterns must start with /");
+        }
+        String[] parts = glob.split("/");
+        StringBuilder base = new StringBuilder();
+        int fixed = 0;
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].matches(".*[*?\\[{].*")) {
+                break;
+            }
+            base.append('/').append(parts[i]);
+            fixed = i;
+        }
+        int remaining = parts.length - 1 - fixed;
+        if (remaining == 0) {
+            // a plain file path: its directory is the base
+            Path file = Paths.get(glob);
+            Path dir = file.getParent() == null ? Paths.get("/") : file.getParent();
+            return new Pattern(glob, dir, 1, FileSystems.getDefault().getPathMatcher("glob:" + escape(glob)));
+        }
+        int depth = glob.contains("**") ? Integer.MAX_VALUE : remaining;
+        Path basePath = base.length() == 0 ? Paths.get("/") : Paths.get(base.toString());
+        return new Pattern(glob, basePath, depth, FileSystems.getDefault().getPathMatcher("glob:" + glob));
+    }
+
+    private static String escape(String literalPath) {
+        return literalPath.replaceAll("([*?\\[\\]{}\\\\])", "\\\\$1");
+    }
+
+    /**
+     * The matching regular files. A missing base directory is not an error (logs may appear later).
+     *
+     * @throws IOException when a base directory exists but cannot be read: the task cannot do its job
+     */
+    public Set<Path> scan() throws IOException {
+        Set<Path> found = new java.util.TreeSet<>(); // sorted: which of two look-alike files wins is reproducible
+        for (Pattern p : includes) {
+            if (!Files.isDirectory(p.base)) {
+                continue;
+            }
+            if (!Files.isReadable(p.base) || !Files.isExecutable(p.base)) {
+                throw new AccessDeniedException(p.base.toString(), null,
+                        "the directory of file pattern '" + p.glob + "' is not readable by the Connect worker's user");
+            }
+            try (Stream<Path> s = Files.walk(p.base, p.depth, EnumSet.noneOf(FileVisitOption.class).toArray(new FileVisitOption[0]))) {
+                s.filter(path -> p.matcher.matches(path))
+                        .filter(path -> !excluded(path))
+                        .filter(Files::isRegularFile)
+                        .forEach(found::add);
+            } catch (java.io.UncheckedIOException e) {
+                if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                    continue; // a file vanished during the walk (rotation); the next scan sees the new state
+                }
+                throw e.getCause();
+            }
+        }
+        return found;
+    }
+
+    private boolean excluded(Path path) {
+        Path name = path.getFileName();
+        for (PathMatcher m : excludes) {
+            if (m.matches(path) || (name != null && m.matches(name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,69 @@
+package io.logbunker.connect.source.tail;
+
+/**
+ * Counters of one tailer, written by the task thread only and read by metric reporters on other threads
+ * (hence volatile; single writer, so plain increments are safe).
+ */
+public final class TailerStats {
+    volatile long linesRead;
+    volatile long linesRejected;
+    volatile long bytesRead;
+    volatile long truncations;
+    volatile long offsetMismatches;
+    volatile long fingerprintConflicts;
+    volatile long recordsEmitted;
+    volatile int filesTracked;
+    volatile long bytesBehind;
+    volatile int openGroups;
+    volatile int openWindows;
+    volatile long lastEmittedWindowStart = -1;
+
+    public long linesRead() {
+        return linesRead;
+    }
+
+    public long linesRejected() {
+        return linesRejected;
+    }
+
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    public long truncations() {
+        return truncations;
+    }
+
+    public long offsetMismatches() {
+        return offsetMismatches;
+    }
+
+    public long fingerprintConflicts() {
+        return fingerprintConflicts;
+    }
+
+    public long recordsEmitted() {
+        return recordsEmitted;
+    }
+
+    public int filesTracked() {
+        return filesTracked;
+    }
+
+    public long bytesBehind() {
+        return bytesBehind;
+    }
+
+    public int openGroups() {
+        return openGroups;
+    }
+
+    public int openWindows() {
+        return openWindows;
+    }
+
+    /** Start (epoch ms) of the newest window emitted, or -1. */
+    public long lastEmittedWindowStart() {
+        return lastEmittedWindowStart;
+    }
+}

@@ -1,0 +1,135 @@
+package io.logbunker.connect.source.window;
+
+import java.util.Arrays;
+
+/**
+ * Open-addressing hash table from (window start, group key bytes) to metric accumulators, laid out as parallel
+ * arrays so that folding a line into an existing group allocates nothing. Keys are copied into one byte arena
+ * only when a group is created.
+ */
+final class GroupTable {
+    private static final int EMPTY = -1;
+
+    private int[] slots;          // group index, or EMPTY
+    private int mask;
+
+    // per group
+    long[] windowStart = new long[64];
+    int[] keyOffset = new int[64];
+    int[] keyLength = new int[64];
+    int[] hash = new int[64];
+    long[] requests = new long[64];
+    long[] bytesSent = new long[64];
+    double[] rtSum = new double[64];
+    double[] rtMin = new double[64];
+    double[] rtMax = new double[64];
+    long[] rtCount = new long[64];
+    int size;
+
+    byte[] arena = new byte[4096];
+    int arenaLength;
+
+    GroupTable() {
+        slots = new int[256];
+        Arrays.fill(slots, EMPTY);
+        mask = slots.length - 1;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The index of the group, or -1 when it does not exist yet. */
+    int find(long window, byte[] key, int keyLen, int h) {
+        int slot = h & mask;
+        while (true) {
+            int g = slots[slot];
+            if (g == EMPTY) {
+                return -1;
+            }
+            if (hash[g] == h && windowStart[g] == window && keyEquals(g, key, keyLen)) {
+                return g;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    int insert(long window, byte[] key, int keyLen, int h) {
+        if (size == windowStart.length) {
+            growGroups();
+        }
+        if ((size + 1) * 2 > slots.length) {
+            rehash(slots.length * 2);
+        }
+        int g = size++;
+        windowStart[g] = window;
+        hash[g] = h;
+        if (arenaLength + keyLen > arena.length) {
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaLength + keyLen));
+        }
+        System.arraycopy(key, 0, arena, arenaLength, keyLen);
+        keyOffset[g] = arenaLength;
+        keyLength[g] = keyLen;
+        arenaLength += keyLen;
+        requests[g] = 0;
+        bytesSent[g] = 0;
+        rtSum[g] = 0;
+        rtMin[g] = Double.POSITIVE_INFINITY;
+        rtMax[g] = Double.NEGATIVE_INFINITY;
+        rtCount[g] = 0;
+        int slot = h & mask;
+        while (slots[slot] != EMPTY) {
+            slot = (slot + 1) & mask;
+        }
+        slots[slot] = g;
+        return g;
+    }
+
+    void clear() {
+        Arrays.fill(slots, EMPTY);
+        size = 0;
+        arenaLength = 0;
+    }
+
+    static int hash(long window, byte[] key, int len) {
+        int h = Long.hashCode(window * 0x9E3779B97F4A7C15L);
+        for (int i = 0; i < len; i++) {
+            h = 31 * h + key[i];
+        }
+        return h ^ (h >>> 16);
+    }
+
+    private boolean keyEquals(int g, byte[] key, int len) {
+        if (keyLength[g] != len) {
+            return false;
+        }
+        return Arrays.equals(arena, keyOffset[g], keyOffset[g] + len, key, 0, len);
+    }
+
+    private void growGroups() {
+        int n = windowStart.length * 2;
+        windowStart = Arrays.copyOf(windowStart, n);
+        keyOffset = Arrays.copyOf(keyOffset, n);
+        keyLength = Arrays.copyOf(keyLength, n);
+        hash = Arrays.copyOf(hash, n);
+        requests = Arrays.copyOf(requests, n);
+        bytesSent = Arrays.copyOf(bytesSent, n);
+        rtSum = Arrays.copyOf(rtSum, n);
+        rtMin = Arrays.copyOf(rtMin, n);
+        rtMax = Arrays.copyOf(rtMax, n);
+        rtCount = Arrays.copyOf(rtCount, n);
+    }
+
+    private void rehash(int capacity) {
+        slots = new int[capacity];
+        Arrays.fill(slots, EMPTY);
+        mask = capacity - 1;
+        for (int g = 0; g < size; g++) {
+            int slot = hash[g] & mask;
+            while (slots[slot] != EMPTY) {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = g;
+        }
+    }
+}

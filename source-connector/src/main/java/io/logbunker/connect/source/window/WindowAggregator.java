@@ -1,0 +1,131 @@
+package io.logbunker.connect.source.window;
+
+import io.logbunker.connect.source.format.KeyBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Folds lines of one file into tumbling event-time windows (UTC epoch aligned) per group. It knows nothing
+ * of files or offsets: the caller decides the flush points and drains every open group at each of them.
+ */
+public final class WindowAggregator {
+    private final long windowSizeMs;
+    private final long graceMs;
+    private final GroupTable table = new GroupTable();
+    private long watermark = Long.MIN_VALUE;
+    private long minOpenWindowStart = Long.MAX_VALUE;
+    private long lastWindowStart = Long.MIN_VALUE;
+    private long lastEmittedWindowStart = Long.MIN_VALUE;
+
+    public WindowAggregator(long windowSizeMs, long graceMs) {
+        if (windowSizeMs <= 0) {
+            throw new IllegalArgumentException("window size must be positive");
+        }
+        this.windowSizeMs = windowSizeMs;
+        this.graceMs = graceMs;
+    }
+
+    public long windowStartOf(long eventTimeMs) {
+        return Math.floorDiv(eventTimeMs, windowSizeMs) * windowSizeMs;
+    }
+
+    /** True when folding a line of this window and key would create a group. */
+    public boolean isNewGroup(long windowStart, KeyBuffer key) {
+        int h = GroupTable.hash(windowStart, key.bytes(), key.length());
+        return table.find(windowStart, key.bytes(), key.length(), h) < 0;
+    }
+
+    /**
+     * Folds one line.
+     *
+     * @param requestTime seconds, or NaN when the line has none
+     */
+    public void add(long eventTimeMs, KeyBuffer key, long bytesSent, double requestTime) {
+        long window = windowStartOf(eventTimeMs);
+        byte[] k = key.bytes();
+        int len = key.length();
+        int h = GroupTable.hash(window, k, len);
+        int g = table.find(window, k, len, h);
+        if (g < 0) {
+            g = table.insert(window, k, len, h);
+            if (window < minOpenWindowStart) {
+                minOpenWindowStart = window;
+            }
+        }
+        table.requests[g]++;
+        table.bytesSent[g] += bytesSent;
+        if (requestTime == requestTime) { // not NaN
+            table.rtSum[g] += requestTime;
+            table.rtCount[g]++;
+            if (requestTime < table.rtMin[g]) {
+                table.rtMin[g] = requestTime;
+            }
+            if (requestTime > table.rtMax[g]) {
+                table.rtMax[g] = requestTime;
+            }
+        }
+        if (eventTimeMs > watermark) {
+            watermark = eventTimeMs;
+        }
+        lastWindowStart = window;
+    }
+
+    /** True when the watermark has passed the end plus grace of the oldest open window. */
+    public boolean windowClosed() {
+        return table.size() > 0 && watermark >= minOpenWindowStart + windowSizeMs + graceMs;
+    }
+
+    public int openGroups() {
+        return table.size();
+    }
+
+    /** Number of distinct windows among the open groups. */
+    public int openWindows() {
+        long[] starts = Arrays.copyOf(table.windowStart, table.size());
+        return (int) Arrays.stream(starts).distinct().count();
+    }
+
+    public long watermark() {
+        return watermark;
+    }
+
+    /** Start of the newest window emitted so far, or Long.MIN_VALUE. */
+    public long lastEmittedWindowStart() {
+        return lastEmittedWindowStart;
+    }
+
+    /** Emits every open group as a partial aggregate, in creation order, and forgets them. */
+    public List<AggregateRow> drain() {
+        int n = table.size();
+        List<AggregateRow> rows = new ArrayList<>(n);
+        for (int g = 0; g < n; g++) {
+            long ws = table.windowStart[g];
+            boolean rt = table.rtCount[g] > 0;
+            rows.add(new AggregateRow(ws, ws + windowSizeMs, decodeKey(table.arena, table.keyOffset[g], table.keyLength[g]),
+                    table.requests[g], table.bytesSent[g],
+                    rt ? table.rtSum[g] : null, rt ? table.rtMin[g] : null, rt ? table.rtMax[g] : null));
+            if (ws > lastEmittedWindowStart) {
+                lastEmittedWindowStart = ws;
+            }
+        }
+        table.clear();
+        minOpenWindowStart = Long.MAX_VALUE;
+        return rows;
+    }
+
+    static List<String> decodeKey(byte[] arena, int off, int len) {
+        List<String> values = new ArrayList<>(4);
+        int p = off;
+        int end = off + len;
+        while (p < end) {
+            int vl = (arena[p] & 0xff) << 24 | (arena[p + 1] & 0xff) << 16 | (arena[p + 2] & 0xff) << 8 | (arena[p + 3] & 0xff);
+            p += 4;
+            values.add(new String(arena, p, vl, StandardCharsets.UTF_8));
+            p += vl;
+        }
+        return values;
+    }
+}

@@ -1,0 +1,333 @@
+package io.logbunker.connect.source.tail;
+
+import io.logbunker.connect.source.RealLogs;
+import io.logbunker.connect.source.window.AggregateRow;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AccessLogTailerTest {
+    @TempDir
+    Path dir;
+
+    static List<String> realLogs() {
+        return RealLogs.names();
+    }
+
+    @ParameterizedTest
+    @MethodSource("realLogs")
+    void realLogsReproduceTheirGroundTruthExactly(String name) throws Exception {
+        RealLogs.Log log = RealLogs.load(name, dir);
+        Path file = dir.resolve("access.log");
+        Files.copy(log.file(), file, StandardCopyOption.REPLACE_EXISTING);
+        TailerFixture fx = new TailerFixture(dir);
+        fx.format = RealLogs.formatOf(name);
+        fx.readChunk = 64 * 1024; // many chunk boundaries inside lines
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(log.lines(), t.stats().linesRead(), "lines read");
+            assertEquals(0, t.stats().linesRejected(), "rejected lines: " + fx.batches.stream()
+                    .flatMap(b -> b.rejects().stream()).limit(3).map(AccessLogTailer::text).toList());
+        }
+        assertEquals(new TreeMap<>(log.statusCounts()), fx.requestsByStatus());
+        assertEquals(log.bytesSum(), fx.bytes());
+        assertEquals(Files.size(file), fx.batches.get(fx.batches.size() - 1).endPosition());
+
+        // per-minute counts from the ground truth: the first non-empty minutes
+        Map<Long, Long> perMinute = new TreeMap<>();
+        fx.batches.forEach(b -> b.rows().forEach(r -> perMinute.merge(r.windowStart(), r.requests(), Long::sum)));
+        log.truth().get("first5_nonempty_minutes_utc").forEach(pair -> {
+            long minute = Instant.parse(pair.get(0).asText().replace("Z", ":00Z")).toEpochMilli();
+            assertEquals(pair.get(1).asLong(), perMinute.getOrDefault(minute, 0L), "requests in minute " + pair.get(0).asText());
+        });
+    }
+
+    @Test
+    void halfWrittenLineWaitsForItsNewlineAcrossPollsAndRestarts() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        String l0 = TailerFixture.line(0, 200, 10);
+        String l1 = TailerFixture.line(1, 200, 20);
+        fx.append(file, l0 + l1.substring(0, 30));
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(1, fx.requests());
+            assertEquals(l0.length(), ((Number) fx.offsets.values().iterator().next().get("position")).longValue());
+        }
+        // a restart resumes at the stored offset, which is a line end, and the line completes later
+        fx.append(file, l1.substring(30));
+        fx.restarted();
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+        }
+        assertEquals(2, fx.requests());
+        assertEquals(30, fx.bytes());
+        assertEquals(Files.size(file), ((Number) fx.offsets.values().iterator().next().get("position")).longValue());
+    }
+
+    @Test
+    void restartFromStoredOffsetNeitherLosesNorRepeats() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.appendLines(file, 0, 1000);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+        }
+        fx.appendLines(file, 1000, 2500);
+        fx.restarted();
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+        }
+        assertEquals(2500, fx.requests());
+        assertEquals(TailerFixture.bytesOf(0, 2500), fx.bytes());
+    }
+
+    @Test
+    void renameRotationWhileWritingLosesNothingAndReadsNothingTwice() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        long lines = fx.appendLines(file, 0, 500);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.accept(t.poll());
+            Files.move(file, dir.resolve("access.log.1"));
+            lines += fx.appendLines(dir.resolve("access.log.1"), 500, 600); // nginx flushes buffers into the renamed file
+            lines += fx.appendLines(file, 600, 900);                      // and reopens a new access.log
+            fx.time.sleep(20);
+            fx.accept(t.poll());
+            lines += fx.appendLines(dir.resolve("access.log.1"), 900, 910);
+            Files.move(dir.resolve("access.log.1"), dir.resolve("access.log.2"));
+            Files.move(file, dir.resolve("access.log.1"));
+            lines += fx.appendLines(file, 910, 1200);
+            fx.drain(t);
+            assertEquals(3, t.stats().filesTracked());
+        }
+        assertEquals(lines, fx.requests());
+        assertEquals(TailerFixture.bytesOf(0, 1200), fx.bytes());
+    }
+
+    @Test
+    void copytruncateRestartsTheFileAndTheCopyCarriesTheOldIdentity() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.appendLines(file, 0, 300);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.accept(t.poll());
+            fx.appendLines(file, 300, 350);                 // written, not read yet
+            Files.copy(file, dir.resolve("access.log.1")); // logrotate copies ...
+            try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(0);                              // ... then truncates in place
+            }
+            fx.appendLines(file, 350, 500);
+            fx.drain(t);
+            assertEquals(1, t.stats().truncations());
+        }
+        // the lines between the last read and the copy were picked up from the copy: nothing lost in this ordering
+        assertEquals(500, fx.requests());
+        assertEquals(TailerFixture.bytesOf(0, 500), fx.bytes());
+    }
+
+    @Test
+    void identicalFirstLinesNeverShareAnOffset() throws Exception {
+        Path a = dir.resolve("access.log");
+        Path b = dir.resolve("access.log.other");
+        TailerFixture fx = new TailerFixture(dir);
+        String first = TailerFixture.line(0, 200, 1);
+        fx.append(a, first);
+        fx.appendLines(a, 1, 100);
+        fx.append(b, first);
+        fx.appendLines(b, 1000, 1050);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(100, fx.requests(), "only one of the two is read while both exist");
+            assertTrue(t.stats().fingerprintConflicts() > 0);
+            Files.delete(a);
+            fx.restarted(); // the identity's ranges start over in the other file
+            fx.time.sleep(100);
+            fx.drain(t);
+            fx.drain(t);
+            assertEquals(1, t.stats().offsetMismatches(), "the other file's offset is refused by its check");
+        }
+        assertEquals(100 + 51, fx.requests());
+    }
+
+    @Test
+    void emptyAndShortFilesWaitForTheirFirstLine() throws Exception {
+        Path file = dir.resolve("access.log");
+        Files.createFile(file);
+        TailerFixture fx = new TailerFixture(dir);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(0, t.stats().filesTracked());
+            String l0 = TailerFixture.line(0, 200, 5);
+            fx.append(file, l0.substring(0, 10));
+            fx.time.sleep(20);
+            fx.drain(t);
+            assertEquals(0, t.stats().filesTracked());
+            fx.append(file, l0.substring(10));
+            fx.time.sleep(20);
+            fx.drain(t);
+            assertEquals(1, t.stats().filesTracked());
+        }
+        assertEquals(1, fx.requests());
+    }
+
+    @Test
+    void manyFilesAreEachReadOnceAndSpreadOverTasksWithoutOverlap() throws Exception {
+        TailerFixture fx0 = new TailerFixture(dir);
+        TailerFixture fx1 = new TailerFixture(dir);
+        fx0.taskCount = 2;
+        fx1.taskCount = 2;
+        fx1.taskIndex = 1;
+        for (int f = 0; f < 200; f++) {
+            fx0.appendLines(dir.resolve("access.log." + f), f * 10, f * 10 + 10);
+        }
+        try (AccessLogTailer t0 = fx0.tailer(); AccessLogTailer t1 = fx1.tailer()) {
+            fx0.drain(t0);
+            fx1.drain(t1);
+            assertEquals(200, t0.stats().filesTracked() + t1.stats().filesTracked());
+            assertTrue(t0.stats().filesTracked() > 50 && t1.stats().filesTracked() > 50);
+        }
+        assertEquals(2000, fx0.requests() + fx1.requests());
+        assertEquals(TailerFixture.bytesOf(0, 2000), fx0.bytes() + fx1.bytes());
+    }
+
+    @Test
+    void overlongLinesAreRejectedWithoutBufferingAndNeighboursSurvive() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.maxLineBytes = 1024;
+        fx.readChunk = 4096;
+        fx.appendLines(file, 0, 5);
+        fx.append(file, "x".repeat(50_000) + "\n");
+        fx.appendLines(file, 5, 10);
+        fx.append(file, "y".repeat(2000) + "\n"); // longer than max, shorter than a chunk
+        fx.appendLines(file, 10, 12);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(14, t.stats().linesRead());
+            assertEquals(2, t.stats().linesRejected());
+        }
+        assertEquals(12, fx.requests());
+        List<RejectedLine> rejects = fx.batches.stream().flatMap(b -> b.rejects().stream()).toList();
+        assertTrue(rejects.get(0).reason().contains("longer than max.line.bytes"));
+        assertEquals(TailerFixture.line(0, 200, 0).length() * 0 + lineOffsetOfFirstReject(file), rejects.get(0).offset());
+        assertTrue(rejects.get(0).bytes().length <= 1024);
+    }
+
+    private static long lineOffsetOfFirstReject(Path file) throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == 'x') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void badLinesAreRejectedWithFileOffsetAndReasonAndNeverCounted() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.appendLines(file, 0, 3);
+        long badAt = Files.size(file);
+        fx.append(file, "this is not an access log line\n");
+        fx.append(file, "1.2.3.4 - - [99/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"\n");
+        fx.append(file, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 2x0 1 \"-\" \"-\"\n");
+        fx.append(file, "\n");
+        fx.appendLines(file, 3, 5);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+        }
+        assertEquals(5, fx.requests());
+        List<RejectedLine> rejects = fx.batches.stream().flatMap(b -> b.rejects().stream()).toList();
+        assertEquals(4, rejects.size());
+        assertEquals(badAt, rejects.get(0).offset());
+        assertEquals("this is not an access log line", new String(rejects.get(0).bytes(), StandardCharsets.UTF_8));
+        assertTrue(rejects.get(1).reason().contains("time"));
+        assertTrue(rejects.get(2).reason().contains("status"));
+    }
+
+    @Test
+    void failPolicyStopsWithFileOffsetAndLineStart() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.failOnParseError = true;
+        fx.appendLines(file, 0, 2);
+        long at = Files.size(file);
+        fx.append(file, "garbage line\n");
+        try (AccessLogTailer t = fx.tailer()) {
+            LineRejectedException e = assertThrows(LineRejectedException.class, () -> fx.drain(t));
+            assertTrue(e.getMessage().contains("byte " + at), e.getMessage());
+            assertTrue(e.getMessage().contains(file.toString()));
+            assertTrue(e.getMessage().contains("\"garbage line\""));
+        }
+    }
+
+    @Test
+    void startAtEndSkipsExistingLinesButNotAPartialOne() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.startAtEnd = true;
+        fx.appendLines(file, 0, 100);
+        String l = TailerFixture.line(100, 200, 7);
+        fx.append(file, l.substring(0, 20));
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            fx.append(file, l.substring(20));
+            fx.appendLines(file, 101, 110);
+            fx.drain(t);
+        }
+        assertEquals(10, fx.requests());
+    }
+
+    @Test
+    void deletedFilesAreReleasedAfterBeingReadToTheEnd() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.appendLines(file, 0, 10);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(1, t.stats().filesTracked());
+            fx.appendLines(file, 10, 20);
+            Files.delete(file); // still readable through the open channel
+            fx.drain(t);
+            fx.drain(t);
+            assertEquals(0, t.stats().filesTracked());
+        }
+        assertEquals(20, fx.requests());
+    }
+
+    @Test
+    void unreadableDirectoryIsAnErrorButAMissingOneIsNot() throws Exception {
+        TailerFixture fx = new TailerFixture(dir);
+        fx.glob = dir.resolve("not-yet").toAbsolutePath() + "/access.log*";
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(0, t.stats().filesTracked());
+            Files.createDirectory(dir.resolve("not-yet"));
+            fx.appendLines(dir.resolve("not-yet").resolve("access.log"), 0, 3);
+            fx.time.sleep(20);
+            fx.drain(t);
+        }
+        assertEquals(3, fx.requests());
+        assertFalse(fx.batches.isEmpty());
+        AggregateRow any = fx.batches.get(0).rows().get(0);
+        assertEquals(60_000, any.windowEnd() - any.windowStart());
+    }
+}

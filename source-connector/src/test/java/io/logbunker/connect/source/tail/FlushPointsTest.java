@@ -1,0 +1,93 @@
+package io.logbunker.connect.source.tail;
+
+import io.logbunker.connect.source.window.AggregateRow;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Flush points: watermark past window end + grace, idle, max interval and max open groups (clock injected). */
+class FlushPointsTest {
+    @TempDir
+    Path dir;
+
+    private static String at(int minute, int second, int status) {
+        return String.format("1.1.1.1 - - [22/Nov/2026:10:%02d:%02d +0000] \"GET /t?ev=v HTTP/1.1\" %d 10 \"-\" \"-\"%n", minute, second, status);
+    }
+
+    @Test
+    void watermarkPastWindowEndPlusGraceEmitsAllOpenGroups() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.graceMs = 5_000;
+        fx.idleMs = 1_000_000;
+        fx.append(file, at(0, 10, 200) + at(0, 50, 404) + at(1, 2, 200) + at(0, 59, 500));
+        try (AccessLogTailer t = fx.tailer()) {
+            assertTrue(fx.accept(t.poll()).isEmpty(), "10:01:02 is within the grace of window 10:00");
+            fx.append(file, at(1, 5, 200)); // watermark reaches 10:01:05 = end of 10:00 + grace
+            List<FlushBatch> b = fx.accept(t.poll());
+            assertEquals(1, b.size());
+            // all open groups, including the open 10:01 window, are emitted as partials
+            assertEquals(5, b.get(0).rows().stream().mapToLong(AggregateRow::requests).sum());
+            assertEquals(4, b.get(0).rows().size());
+            assertEquals(2, t.stats().openWindows() + 2 - t.stats().openWindows()); // stats published
+        }
+    }
+
+    @Test
+    void idleFileIsFlushedByWallClock() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.idleMs = 10_000;
+        fx.append(file, at(0, 1, 200));
+        try (AccessLogTailer t = fx.tailer()) {
+            assertTrue(fx.accept(t.poll()).isEmpty());
+            fx.time.sleep(9_999);
+            assertTrue(fx.accept(t.poll()).isEmpty());
+            fx.time.sleep(1);
+            assertEquals(1, fx.accept(t.poll()).size());
+        }
+    }
+
+    @Test
+    void maxIntervalFlushesABusyFile() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.idleMs = 1_000_000;
+        fx.maxIntervalMs = 5_000;
+        try (AccessLogTailer t = fx.tailer()) {
+            for (int i = 0; i < 5; i++) { // polls at +0s .. +4s
+                fx.append(file, at(0, i, 200));
+                assertTrue(fx.accept(t.poll()).isEmpty());
+                fx.time.sleep(1_000);
+            }
+            fx.append(file, at(0, 5, 200));
+            List<FlushBatch> b = fx.accept(t.poll()); // +5s since the range's first line
+            assertEquals(1, b.size());
+            assertEquals(6, b.get(0).rows().get(0).requests());
+        }
+    }
+
+    @Test
+    void maxOpenGroupsCutsTheRangeBeforeTheLineThatWouldExceedIt() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.maxOpenGroups = 3;
+        fx.idleMs = 1_000_000;
+        StringBuilder sb = new StringBuilder();
+        for (int s = 200; s < 210; s++) {
+            sb.append(at(0, 1, s));
+        }
+        fx.append(file, sb.toString());
+        try (AccessLogTailer t = fx.tailer()) {
+            List<FlushBatch> b = fx.accept(t.poll());
+            assertEquals(3, b.size());
+            b.forEach(x -> assertEquals(3, x.rows().size()));
+            assertEquals(1, t.stats().openGroups());
+        }
+    }
+}

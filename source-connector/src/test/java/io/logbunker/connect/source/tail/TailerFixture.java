@@ -1,0 +1,140 @@
+package io.logbunker.connect.source.tail;
+
+import io.logbunker.connect.source.window.AggregateRow;
+import org.apache.kafka.common.utils.MockTime;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Builds tailers over a temp directory, drives them with a mock clock and checks the emission rule on every batch. */
+final class TailerFixture {
+    final Path dir;
+    final MockTime time = new MockTime(0, 1_700_000_000_000L, 0);
+    String glob;
+    List<String> groupBy = List.of("status");
+    String format = "combined";
+    long windowMs = 60_000;
+    long graceMs = 0;
+    long idleMs = 1_000;
+    long maxIntervalMs = 3_600_000;
+    int maxOpenGroups = 100_000;
+    int maxLineBytes = 65_536;
+    int readChunk = 1 << 20;
+    int taskIndex = 0;
+    int taskCount = 1;
+    boolean startAtEnd;
+    boolean failOnParseError;
+
+    /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
+    final Map<String, Map<String, Object>> offsets = new HashMap<>();
+    final List<FlushBatch> batches = new ArrayList<>();
+    private final Map<String, Long> lastEnd = new HashMap<>();
+
+    TailerFixture(Path dir) {
+        this.dir = dir;
+        this.glob = dir.toAbsolutePath() + "/access.log*";
+    }
+
+    TailerSettings settings() {
+        return new TailerSettings(List.of(glob), List.of("*.gz"), taskIndex, taskCount, startAtEnd, maxLineBytes, 4096, windowMs,
+                graceMs, idleMs, maxIntervalMs, maxOpenGroups, 10, 0, readChunk, groupBy, format, failOnParseError);
+    }
+
+    AccessLogTailer tailer() {
+        return new AccessLogTailer(settings(), time, offsets::get);
+    }
+
+    /** Polls until every file is read, then lets the idle timer fire so every open range is emitted. */
+    List<FlushBatch> drain(AccessLogTailer t) throws IOException {
+        List<FlushBatch> out = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            out.addAll(accept(t.poll()));
+            if (!t.hasBacklog()) {
+                break;
+            }
+        }
+        time.sleep(idleMs + 20);
+        out.addAll(accept(t.poll()));
+        time.sleep(idleMs + 20);
+        out.addAll(accept(t.poll()));
+        return out;
+    }
+
+    List<FlushBatch> accept(List<FlushBatch> polled) {
+        for (FlushBatch b : polled) {
+            Long prev = lastEnd.get(b.identity());
+            if (prev != null) {
+                assertEquals(prev.longValue(), b.startPosition(), "ranges of " + b.path() + " must be contiguous");
+            }
+            lastEnd.put(b.identity(), b.endPosition());
+            offsets.put(b.identity(), Map.of("position", b.endPosition(), "check", b.check()));
+            batches.add(b);
+        }
+        return polled;
+    }
+
+    /** Forget contiguity tracking, as after a restart that resumes from the stored offsets. */
+    void restarted() {
+        lastEnd.clear();
+    }
+
+    long requests() {
+        return batches.stream().flatMap(b -> b.rows().stream()).mapToLong(AggregateRow::requests).sum();
+    }
+
+    long bytes() {
+        return batches.stream().flatMap(b -> b.rows().stream()).mapToLong(AggregateRow::bytesSent).sum();
+    }
+
+    long rejects() {
+        return batches.stream().mapToLong(b -> b.rejects().size()).sum();
+    }
+
+    Map<String, Long> requestsByStatus() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (FlushBatch b : batches) {
+            for (AggregateRow r : b.rows()) {
+                m.merge(r.dimensions().get(0), r.requests(), Long::sum);
+            }
+        }
+        return m;
+    }
+
+    static String line(int i, int status, long bytes) {
+        int minute = (i / 50) % 60;
+        int second = i % 60;
+        return String.format("10.0.%d.%d - - [22/Nov/2026:10:%02d:%02d +0000] \"GET /t?ev=click&ad=%d HTTP/1.1\" %d %d \"-\" \"UA\"%n",
+                (i / 250) % 250, i % 250, minute, second, i % 7, status, bytes).replace("\r", "");
+    }
+
+    void append(Path file, String text) throws IOException {
+        Files.write(file, text.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Appends lines i in [from, to); returns their count. */
+    long appendLines(Path file, int from, int to) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append(line(i, i % 10 == 0 ? 404 : 200, i));
+        }
+        append(file, sb.toString());
+        return to - from;
+    }
+
+    static long bytesOf(int from, int to) {
+        long s = 0;
+        for (int i = from; i < to; i++) {
+            s += i;
+        }
+        return s;
+    }
+}
