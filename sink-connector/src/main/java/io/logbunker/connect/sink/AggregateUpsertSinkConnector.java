@@ -1,0 +1,83 @@
+package io.logbunker.connect.sink;
+
+import io.logbunker.connect.sink.dialect.Dialect;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merges aggregate records into database tables with an additive upsert, and keeps the consumed Kafka offsets
+ * in the database in the same transaction, so every record is applied exactly once.
+ */
+public final class AggregateUpsertSinkConnector extends SinkConnector {
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        new AggregateUpsertSinkConfig(props);
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return AggregateUpsertSinkTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<Map<String, String>> configs = new ArrayList<>();
+        for (int i = 0; i < maxTasks; i++) {
+            configs.add(new HashMap<>(props));
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+        return AggregateUpsertSinkConfig.CONFIG_DEF;
+    }
+
+    /** Adds a connection check: an unreachable database is reported on connection.url, naming the cause. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = super.validate(connectorConfigs);
+        boolean clean = config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
+        if (!clean) {
+            return config;
+        }
+        AggregateUpsertSinkConfig parsed = new AggregateUpsertSinkConfig(connectorConfigs);
+        if (!parsed.getBoolean(AggregateUpsertSinkConfig.CONNECTION_CHECK)) {
+            return config;
+        }
+        for (ConfigValue v : config.configValues()) {
+            if (v.name().equals(AggregateUpsertSinkConfig.CONNECTION_URL)) {
+                try (Connection c = JdbcDrivers.open(parsed.url(), parsed.jdbcProperties())) {
+                    parsed.dialect().initialize(c);
+                } catch (SQLException e) {
+                    v.addErrorMessage("Cannot reach the database at " + Dialect.redact(parsed.url()) + ": " + e.getMessage()
+                            + " (set " + AggregateUpsertSinkConfig.CONNECTION_CHECK + "=false to create the connector anyway; "
+                            + "it will wait for the database)");
+                }
+            }
+        }
+        return config;
+    }
+}

@@ -1,0 +1,262 @@
+package io.logbunker.connect.sink;
+
+import io.logbunker.connect.sink.dialect.Dialect;
+import io.logbunker.connect.sink.engine.AggregateWriter;
+import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.MappedRow;
+import io.logbunker.connect.sink.engine.RecordMapper;
+import io.logbunker.connect.sink.engine.RecordMappingException;
+import io.logbunker.connect.sink.engine.TableShape;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Thin Connect adapter around {@link AggregateWriter}: maps records, routes bad ones to the errant record
+ * reporter, turns database outages into {@link RetriableException}s, seeks to the offsets stored in the
+ * database on every assignment, and reports those offsets from {@link #preCommit}.
+ */
+public class AggregateUpsertSinkTask extends SinkTask {
+    private static final Logger log = LoggerFactory.getLogger(AggregateUpsertSinkTask.class);
+
+    private AggregateUpsertSinkConfig config;
+    private RecordMapper mapper;
+    private AggregateWriter writer;
+    private ErrantRecordReporter reporter;
+    private final Set<TableShape> checkedShapes = new HashSet<>();
+    private final Set<TopicPartition> unopened = new HashSet<>();
+    private int consecutiveFailures;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new AggregateUpsertSinkConfig(props);
+        Dialect dialect = config.dialect();
+        String connectorName = props.getOrDefault("name", "unnamed");
+        mapper = new RecordMapper(config.getString(AggregateUpsertSinkConfig.TABLE_NAME_FORMAT), config.mergeOverrides(),
+                config.getBoolean(AggregateUpsertSinkConfig.DELETE_ENABLED));
+        String url = config.url();
+        java.util.Properties jdbc = config.jdbcProperties();
+        writer = new AggregateWriter(dialect, () -> JdbcDrivers.open(url, jdbc), connectorName,
+                config.getString(AggregateUpsertSinkConfig.OFFSETS_TABLE), config.getBoolean(AggregateUpsertSinkConfig.AUTO_CREATE),
+                config.getBoolean(AggregateUpsertSinkConfig.AUTO_EVOLVE), config.getInt(AggregateUpsertSinkConfig.BATCH_MAX_ROWS), 5);
+        try {
+            reporter = context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            reporter = null; // a worker older than Kafka 2.6
+        }
+        log.info("Started aggregate upsert sink task for {} ({}), offsets in {}", Dialect.redact(url), dialect.name(),
+                config.getString(AggregateUpsertSinkConfig.OFFSETS_TABLE));
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> partitions) {
+        unopened.addAll(partitions);
+        seekToStoredOffsets();
+    }
+
+    /** Seeks to the offsets the database holds; if it is down now, the next put() does it (and skips below them). */
+    private void seekToStoredOffsets() {
+        if (unopened.isEmpty()) {
+            return;
+        }
+        try {
+            Map<TopicPartition, Long> stored = writer.open(unopened);
+            for (Map.Entry<TopicPartition, Long> e : stored.entrySet()) {
+                if (e.getValue() >= 0) {
+                    context.offset(e.getKey(), e.getValue());
+                }
+            }
+            log.info("Assigned {}; resuming from the offsets stored in the database: {}", unopened, stored);
+            unopened.clear();
+        } catch (SQLException e) {
+            writer.closeConnection();
+            log.warn("Cannot read the stored offsets of {} now ({}); records below them are skipped when the database is back",
+                    unopened, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        writer.forget(partitions);
+        unopened.removeAll(partitions);
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        seekToStoredOffsets();
+        List<MappedRow> rows = new ArrayList<>(records.size());
+        Map<TopicPartition, Long> batchEnds = new HashMap<>();
+        List<Future<Void>> reported = new ArrayList<>();
+        for (SinkRecord r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+            batchEnds.merge(tp, r.kafkaOffset() + 1, Math::max);
+            if (writer.alreadyApplied(tp, r.kafkaOffset())) {
+                continue; // a redelivery; never report a bad record twice either
+            }
+            try {
+                MappedRow row = mapper.map(r);
+                checkIdentifiers(row.shape());
+                rows.add(row);
+            } catch (RecordMappingException | IllegalArgumentException e) {
+                reported.add(reportOrFail(r, e.getMessage(), e));
+            }
+        }
+        awaitReports(reported);
+        try {
+            AggregateWriter.Outcome outcome = writer.write(rows, batchEnds);
+            consecutiveFailures = 0;
+            if (outcome.recordsSkipped() > 0) {
+                log.info("Skipped {} records that the database already holds (redelivery)", outcome.recordsSkipped());
+            }
+            log.debug("Committed {} records as {} upserted rows", outcome.recordsApplied(), outcome.rowsUpserted());
+        } catch (SQLException e) {
+            Dialect d = writer.dialect();
+            if (d.isConnectionProblem(e) || d.isTransactionConflict(e)) {
+                writer.closeConnection();
+                consecutiveFailures++;
+                int max = config.getInt(AggregateUpsertSinkConfig.MAX_RETRIES);
+                if (consecutiveFailures > max) {
+                    throw new ConnectException("The database at " + Dialect.redact(config.url()) + " failed " + consecutiveFailures
+                            + " times in a row (max.retries=" + max + "): " + e.getMessage() + ". Nothing was lost: restart the task "
+                            + "when the database is back and it resumes from the offsets stored there.", e);
+                }
+                long backoff = config.getLong(AggregateUpsertSinkConfig.RETRY_BACKOFF_MS);
+                log.warn("Database unavailable ({}); retry {} of {} in {} ms. Nothing was committed and nothing is lost.",
+                        e.getMessage(), consecutiveFailures, max, backoff);
+                context.timeout(backoff);
+                throw new RetriableException(e);
+            }
+            handleDataError(records, rows, batchEnds, e);
+        }
+    }
+
+    /**
+     * A write that cannot succeed on retry (constraint, type or size violation). With an errant record reporter the
+     * batch is written record by record and only the failing records are reported; otherwise the task fails.
+     */
+    private void handleDataError(Collection<SinkRecord> records, List<MappedRow> rows, Map<TopicPartition, Long> batchEnds,
+                                 SQLException cause) {
+        if (reporter == null) {
+            throw new ConnectException("Writing a batch of " + records.size() + " records from " + batchEnds.keySet() + " failed: "
+                    + cause.getMessage() + " (SQLState " + cause.getSQLState() + "). Fix the table or the data, or set "
+                    + "errors.tolerance=all with errors.deadletterqueue.topic.name to route such records to a DLQ.", cause);
+        }
+        log.warn("Batch failed with a data error ({}); writing its records one by one to find the bad ones", cause.getMessage());
+        Map<String, SinkRecord> byPosition = new HashMap<>();
+        for (SinkRecord r : records) {
+            byPosition.put(r.topic() + "/" + r.kafkaPartition() + "/" + r.kafkaOffset(), r);
+        }
+        for (MappedRow row : rows) {
+            TopicPartition tp = new TopicPartition(row.topic(), row.partition());
+            try {
+                writer.write(List.of(row), Map.of(tp, row.offset() + 1));
+            } catch (SQLException e) {
+                if (writer.dialect().isConnectionProblem(e)) {
+                    writer.closeConnection();
+                    context.timeout(config.getLong(AggregateUpsertSinkConfig.RETRY_BACKOFF_MS));
+                    throw new RetriableException(e);
+                }
+                SinkRecord bad = byPosition.get(row.topic() + "/" + row.partition() + "/" + row.offset());
+                awaitReports(List.of(reportOrFail(bad, "the database refused it: " + e.getMessage(), e)));
+                try {
+                    writer.write(List.of(), Map.of(tp, row.offset() + 1)); // move past it
+                } catch (SQLException again) {
+                    writer.closeConnection();
+                    throw new RetriableException(again);
+                }
+            }
+        }
+        try {
+            writer.write(List.of(), batchEnds);
+        } catch (SQLException e) {
+            writer.closeConnection();
+            throw new RetriableException(e);
+        }
+    }
+
+    private Future<Void> reportOrFail(SinkRecord r, String problem, Exception cause) {
+        String where = "topic " + r.topic() + ", partition " + r.kafkaPartition() + ", offset " + r.kafkaOffset();
+        if (reporter == null) {
+            throw new ConnectException("Bad record at " + where + ": " + problem + ". Fix the producer, or set errors.tolerance=all "
+                    + "and errors.deadletterqueue.topic.name to route such records to a dead letter queue.", cause);
+        }
+        log.warn("Reporting bad record at {}: {}", where, problem);
+        return reporter.report(r, new ConnectException("Bad record at " + where + ": " + problem, cause));
+    }
+
+    private static void awaitReports(List<Future<Void>> futures) {
+        // the DLQ write must be durable before the database offset passes the record
+        for (Future<Void> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("interrupted while reporting a bad record", e);
+            } catch (ExecutionException e) {
+                throw new ConnectException("Could not write a bad record to the dead letter queue", e.getCause());
+            }
+        }
+    }
+
+    private void checkIdentifiers(TableShape shape) {
+        if (checkedShapes.contains(shape)) {
+            return;
+        }
+        Dialect d = writer.dialect();
+        try {
+            d.validateIdentifier(shape.table());
+            for (Column c : shape.columns()) {
+                d.validateIdentifier(c.name());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new RecordMappingException("cannot be written: " + e.getMessage());
+        }
+        checkedShapes.add(shape);
+    }
+
+    /** Reports the offsets the database holds, so consumer lag shows what is really applied. */
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+        Map<TopicPartition, Long> committed = writer.committedOffsets();
+        for (TopicPartition tp : currentOffsets.keySet()) {
+            Long next = committed.get(tp);
+            if (next != null && next >= 0) {
+                result.put(tp, new OffsetAndMetadata(next));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void stop() {
+        if (writer != null) {
+            writer.close();
+        }
+    }
+}

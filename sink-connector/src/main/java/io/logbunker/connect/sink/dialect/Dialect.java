@@ -1,0 +1,414 @@
+package io.logbunker.connect.sink.dialect;
+
+import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.MergeFunction;
+import io.logbunker.connect.sink.engine.TableShape;
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The SQL of one database family: identifier quoting, column types, the additive upsert, the offsets table,
+ * value binding and error classification. Everything the writer sends is built here, and the golden files in
+ * the tests pin it per dialect.
+ */
+public abstract class Dialect {
+
+    public abstract String name();
+
+    /** The identifier quote character. */
+    protected abstract char quoteChar();
+
+    /** Longest identifier the database accepts, in the unit it counts. */
+    protected abstract int maxIdentifierLength();
+
+    /**
+     * Quotes an identifier after checking it, so a topic or field name can never inject SQL.
+     *
+     * @throws IllegalArgumentException when the name cannot be an identifier here
+     */
+    public String quote(String identifier) {
+        validateIdentifier(identifier);
+        String q = String.valueOf(quoteChar());
+        return q + identifier.replace(q, q + q) + q;
+    }
+
+    public void validateIdentifier(String identifier) {
+        if (identifier == null || identifier.isEmpty()) {
+            throw new IllegalArgumentException("an empty SQL identifier");
+        }
+        for (int i = 0; i < identifier.length(); i++) {
+            char c = identifier.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new IllegalArgumentException("identifier '" + identifier.replaceAll("\\p{Cntrl}", "?")
+                        + "' contains a control character");
+            }
+        }
+        if (identifierLength(identifier) > maxIdentifierLength()) {
+            throw new IllegalArgumentException("identifier '" + identifier + "' is longer than " + name() + " allows ("
+                    + maxIdentifierLength() + ")");
+        }
+    }
+
+    protected int identifierLength(String identifier) {
+        return identifier.length();
+    }
+
+    // ------------------------------------------------------------------ DDL
+
+    public abstract String columnType(Column column);
+
+    public String createTable(TableShape shape) {
+        StringBuilder sb = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(quote(shape.table())).append(" (");
+        List<String> keys = new ArrayList<>();
+        for (Column c : shape.columns()) {
+            sb.append(quote(c.name())).append(' ').append(columnType(c)).append(c.isKey() ? " NOT NULL" : " NULL").append(", ");
+            if (c.isKey()) {
+                keys.add(quote(c.name()));
+            }
+        }
+        return sb.append("PRIMARY KEY (").append(String.join(", ", keys)).append("))").toString();
+    }
+
+    public String addColumn(String table, Column column) {
+        return "ALTER TABLE " + quote(table) + " ADD COLUMN " + quote(column.name()) + " " + columnType(column) + " NULL";
+    }
+
+    /** Column names of a table as the database reports them, or empty when it does not exist. */
+    public Set<String> existingColumns(Connection conn, String table) throws SQLException {
+        Set<String> cols = new LinkedHashSet<>();
+        DatabaseMetaData md = conn.getMetaData();
+        try (ResultSet rs = md.getColumns(catalog(conn), schemaPattern(conn), escapeLike(table, md), null)) {
+            while (rs.next()) {
+                if (table.equals(rs.getString("TABLE_NAME"))) {
+                    cols.add(rs.getString("COLUMN_NAME"));
+                }
+            }
+        }
+        return cols;
+    }
+
+    protected String catalog(Connection conn) throws SQLException {
+        return null;
+    }
+
+    protected String schemaPattern(Connection conn) throws SQLException {
+        return null;
+    }
+
+    private static String escapeLike(String name, DatabaseMetaData md) throws SQLException {
+        String esc = md.getSearchStringEscape();
+        if (esc == null || esc.isEmpty()) {
+            return name;
+        }
+        return name.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
+    }
+
+    // ------------------------------------------------------------------ DML
+
+    /** A multi-row additive upsert of {@code rows} rows. */
+    public abstract String upsert(TableShape shape, int rows);
+
+    public String delete(TableShape shape) {
+        StringBuilder sb = new StringBuilder("DELETE FROM ").append(quote(shape.table())).append(" WHERE ");
+        List<String> conds = new ArrayList<>();
+        for (Column c : shape.keyColumns()) {
+            conds.add(quote(c.name()) + " = ?");
+        }
+        return sb.append(String.join(" AND ", conds)).toString();
+    }
+
+    protected String columnList(TableShape shape) {
+        List<String> cols = new ArrayList<>();
+        for (Column c : shape.columns()) {
+            cols.add(quote(c.name()));
+        }
+        return String.join(", ", cols);
+    }
+
+    protected static String valuesList(int columns, int rows) {
+        StringBuilder one = new StringBuilder("(");
+        for (int i = 0; i < columns; i++) {
+            one.append(i == 0 ? "?" : ", ?");
+        }
+        one.append(')');
+        StringBuilder sb = new StringBuilder(rows * (one.length() + 2));
+        for (int r = 0; r < rows; r++) {
+            if (r > 0) {
+                sb.append(", ");
+            }
+            sb.append(one);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The merged value of one column: {@code stored} and {@code incoming} are SQL expressions. NULL never erases:
+     * COALESCE falls back to whichever side is not NULL.
+     */
+    protected String mergeExpression(MergeFunction merge, String stored, String incoming) {
+        switch (merge) {
+            case SUM:
+                return "COALESCE(" + stored + " + " + incoming + ", " + stored + ", " + incoming + ")";
+            case MIN:
+                return "COALESCE(" + least() + "(" + stored + ", " + incoming + "), " + stored + ", " + incoming + ")";
+            case MAX:
+                return "COALESCE(" + greatest() + "(" + stored + ", " + incoming + "), " + stored + ", " + incoming + ")";
+            default:
+                return "COALESCE(" + incoming + ", " + stored + ")";
+        }
+    }
+
+    protected String least() {
+        return "LEAST";
+    }
+
+    protected String greatest() {
+        return "GREATEST";
+    }
+
+    // ------------------------------------------------------------------ offsets ledger
+
+    public String createOffsetsTable(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + quote(table) + " (connector_name VARCHAR(255) NOT NULL, "
+                + "topic VARCHAR(255) NOT NULL, kafka_partition INTEGER NOT NULL, next_offset BIGINT NOT NULL, "
+                + "PRIMARY KEY (connector_name, topic, kafka_partition))";
+    }
+
+    /** Inserts (connector, topic, partition) with next_offset -1 unless it exists. */
+    public abstract String insertOffsetIfAbsent(String table);
+
+    /** Reads and locks one offset row until the transaction ends. */
+    public String lockOffset(String table) {
+        return "SELECT next_offset FROM " + quote(table) + " WHERE connector_name = ? AND topic = ? AND kafka_partition = ? FOR UPDATE";
+    }
+
+    public String readOffset(String table) {
+        return "SELECT next_offset FROM " + quote(table) + " WHERE connector_name = ? AND topic = ? AND kafka_partition = ?";
+    }
+
+    public String updateOffset(String table) {
+        return "UPDATE " + quote(table) + " SET next_offset = ? WHERE connector_name = ? AND topic = ? AND kafka_partition = ?";
+    }
+
+    // ------------------------------------------------------------------ binding
+
+    public void bind(PreparedStatement ps, int index, Column column, Object value) throws SQLException {
+        Schema s = column.schema();
+        String logical = s.name();
+        if (value == null) {
+            ps.setNull(index, sqlType(s));
+            return;
+        }
+        if (Timestamp.LOGICAL_NAME.equals(logical)) {
+            bindTimestamp(ps, index, (java.util.Date) value);
+            return;
+        }
+        if (Date.LOGICAL_NAME.equals(logical)) {
+            bindDate(ps, index, LocalDate.ofInstant(((java.util.Date) value).toInstant(), ZoneOffset.UTC));
+            return;
+        }
+        if (Time.LOGICAL_NAME.equals(logical)) {
+            bindTime(ps, index, LocalTime.ofInstant(((java.util.Date) value).toInstant(), ZoneOffset.UTC));
+            return;
+        }
+        if (Decimal.LOGICAL_NAME.equals(logical)) {
+            ps.setBigDecimal(index, (BigDecimal) value);
+            return;
+        }
+        switch (s.type()) {
+            case INT8:
+                ps.setByte(index, (Byte) value);
+                break;
+            case INT16:
+                ps.setShort(index, (Short) value);
+                break;
+            case INT32:
+                ps.setInt(index, (Integer) value);
+                break;
+            case INT64:
+                ps.setLong(index, (Long) value);
+                break;
+            case FLOAT32:
+                ps.setFloat(index, (Float) value);
+                break;
+            case FLOAT64:
+                ps.setDouble(index, (Double) value);
+                break;
+            case BOOLEAN:
+                ps.setBoolean(index, (Boolean) value);
+                break;
+            case STRING:
+                ps.setString(index, (String) value);
+                break;
+            case BYTES:
+                ps.setBytes(index, value instanceof java.nio.ByteBuffer ? toArray((java.nio.ByteBuffer) value) : (byte[]) value);
+                break;
+            default:
+                throw new IllegalArgumentException("cannot bind a " + s.type() + " value to column " + column.name());
+        }
+    }
+
+    protected void bindTimestamp(PreparedStatement ps, int index, java.util.Date value) throws SQLException {
+        ps.setObject(index, OffsetDateTime.ofInstant(value.toInstant(), ZoneOffset.UTC));
+    }
+
+    protected void bindDate(PreparedStatement ps, int index, LocalDate value) throws SQLException {
+        ps.setObject(index, value);
+    }
+
+    protected void bindTime(PreparedStatement ps, int index, LocalTime value) throws SQLException {
+        ps.setObject(index, value);
+    }
+
+    protected static LocalDateTime utc(java.util.Date value) {
+        return LocalDateTime.ofInstant(value.toInstant(), ZoneOffset.UTC);
+    }
+
+    private static byte[] toArray(java.nio.ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    protected int sqlType(Schema s) {
+        String logical = s.name();
+        if (Timestamp.LOGICAL_NAME.equals(logical)) {
+            return Types.TIMESTAMP_WITH_TIMEZONE;
+        }
+        if (Date.LOGICAL_NAME.equals(logical)) {
+            return Types.DATE;
+        }
+        if (Time.LOGICAL_NAME.equals(logical)) {
+            return Types.TIME;
+        }
+        if (Decimal.LOGICAL_NAME.equals(logical)) {
+            return Types.NUMERIC;
+        }
+        switch (s.type()) {
+            case INT8:
+                return Types.TINYINT;
+            case INT16:
+                return Types.SMALLINT;
+            case INT32:
+                return Types.INTEGER;
+            case INT64:
+                return Types.BIGINT;
+            case FLOAT32:
+                return Types.REAL;
+            case FLOAT64:
+                return Types.DOUBLE;
+            case BOOLEAN:
+                return Types.BOOLEAN;
+            case BYTES:
+                return Types.BINARY;
+            default:
+                return Types.VARCHAR;
+        }
+    }
+
+    // ------------------------------------------------------------------ connections and errors
+
+    /** Driver properties that keep connects and statements from blocking a put() for too long. */
+    public abstract void addTimeouts(Properties props, long connectTimeoutMs, long socketTimeoutMs);
+
+    /** Called once per new connection (session settings). */
+    public void initialize(Connection conn) throws SQLException {
+    }
+
+    /** The connection is gone or the server is (re)starting: reconnect later, the data is safe. */
+    public boolean isConnectionProblem(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLRecoverableException || t instanceof IOException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || isConnectionState(state))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    protected boolean isConnectionState(String sqlState) {
+        return false;
+    }
+
+    /** Deadlock, serialization failure or lock timeout: retrying the whole transaction can succeed. */
+    public boolean isTransactionConflict(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if ("40001".equals(state) || "40P01".equals(state) || isConflict(sql)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    protected boolean isConflict(SQLException e) {
+        return false;
+    }
+
+    /** Picks the dialect from a JDBC URL. */
+    public static Dialect forUrl(String url) {
+        if (url == null || !url.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("'" + redact(url) + "' is not a JDBC URL; it must start with jdbc:postgresql:, "
+                    + "jdbc:mariadb:, jdbc:mysql: or jdbc:sqlite:");
+        }
+        String rest = url.substring(5).toLowerCase(Locale.ROOT);
+        if (rest.startsWith("postgresql:")) {
+            return new PostgresDialect();
+        }
+        if (rest.startsWith("mariadb:") || rest.startsWith("mysql:")) {
+            return new MySqlDialect();
+        }
+        if (rest.startsWith("sqlite:")) {
+            return new SqliteDialect();
+        }
+        throw new IllegalArgumentException("unsupported database in '" + redact(url) + "': supported are PostgreSQL "
+                + "(jdbc:postgresql:), MariaDB/MySQL (jdbc:mariadb:, jdbc:mysql:) and SQLite (jdbc:sqlite:)");
+    }
+
+    /** A URL with any password parameter masked, for messages and logs. */
+    public static String redact(String url) {
+        if (url == null) {
+            return "null";
+        }
+        return url.replaceAll("(?i)(password|pwd)=[^&;]*", "$1=*****").replaceAll("://([^/:@]+):([^/@]+)@", "://$1:*****@");
+    }
+
+    static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

@@ -1,0 +1,160 @@
+package io.logbunker.connect.sink.dialect;
+
+import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.TableShape;
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * MariaDB and MySQL: {@code INSERT ... ON DUPLICATE KEY UPDATE} with {@code VALUES(col)} (understood by both),
+ * timestamps as {@code DATETIME(3)} in UTC (the session time zone is set to UTC). String key columns are
+ * {@code VARCHAR(191)} so that a composite primary key fits InnoDB's 3072-byte index limit in utf8mb4.
+ */
+public final class MySqlDialect extends Dialect {
+
+    @Override
+    public String name() {
+        return "MariaDB/MySQL";
+    }
+
+    @Override
+    protected char quoteChar() {
+        return '`';
+    }
+
+    @Override
+    protected int maxIdentifierLength() {
+        return 64;
+    }
+
+    @Override
+    public String columnType(Column c) {
+        Schema s = c.schema();
+        String logical = s.name();
+        if (Timestamp.LOGICAL_NAME.equals(logical)) {
+            return "DATETIME(3)";
+        }
+        if (Date.LOGICAL_NAME.equals(logical)) {
+            return "DATE";
+        }
+        if (Time.LOGICAL_NAME.equals(logical)) {
+            return "TIME(3)";
+        }
+        if (Decimal.LOGICAL_NAME.equals(logical)) {
+            String scale = s.parameters() == null ? null : s.parameters().get(Decimal.SCALE_FIELD);
+            return "DECIMAL(65," + (scale == null ? "10" : scale) + ")";
+        }
+        switch (s.type()) {
+            case INT8:
+                return "TINYINT";
+            case INT16:
+                return "SMALLINT";
+            case INT32:
+                return "INT";
+            case INT64:
+                return "BIGINT";
+            case FLOAT32:
+                return "FLOAT";
+            case FLOAT64:
+                return "DOUBLE";
+            case BOOLEAN:
+                return "BOOLEAN";
+            case BYTES:
+                return c.isKey() ? "VARBINARY(255)" : "LONGBLOB";
+            default:
+                return c.isKey() ? "VARCHAR(191)" : "LONGTEXT";
+        }
+    }
+
+    @Override
+    public String createTable(TableShape shape) {
+        return super.createTable(shape) + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
+    @Override
+    public String createOffsetsTable(String table) {
+        return super.createOffsetsTable(table) + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
+    @Override
+    public String upsert(TableShape shape, int rows) {
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(quote(shape.table())).append(" (").append(columnList(shape))
+                .append(") VALUES ").append(valuesList(shape.columns().size(), rows)).append(" ON DUPLICATE KEY UPDATE ");
+        List<String> sets = new ArrayList<>();
+        String firstKey = null;
+        for (Column c : shape.columns()) {
+            String q = quote(c.name());
+            if (c.isKey()) {
+                if (firstKey == null) {
+                    firstKey = q;
+                }
+                continue;
+            }
+            // each expression reads only its own column, so MySQL's left-to-right assignment order cannot leak
+            sets.add(q + " = " + mergeExpression(c.merge(), q, "VALUES(" + q + ")"));
+        }
+        if (sets.isEmpty()) {
+            sets.add(firstKey + " = " + firstKey);
+        }
+        return sb.append(String.join(", ", sets)).toString();
+    }
+
+    @Override
+    public String insertOffsetIfAbsent(String table) {
+        return "INSERT IGNORE INTO " + quote(table) + " (connector_name, topic, kafka_partition, next_offset) VALUES (?, ?, ?, -1)";
+    }
+
+    @Override
+    protected String catalog(Connection conn) throws SQLException {
+        return conn.getCatalog();
+    }
+
+    @Override
+    protected void bindTimestamp(PreparedStatement ps, int index, java.util.Date value) throws SQLException {
+        ps.setObject(index, utc(value));
+    }
+
+    @Override
+    public void initialize(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute("SET time_zone = '+00:00'");
+        }
+    }
+
+    @Override
+    public void addTimeouts(Properties props, long connectTimeoutMs, long socketTimeoutMs) {
+        props.putIfAbsent("connectTimeout", Long.toString(connectTimeoutMs));
+        props.putIfAbsent("socketTimeout", Long.toString(socketTimeoutMs));
+        props.putIfAbsent("tcpKeepAlive", "true");
+    }
+
+    @Override
+    protected boolean isConflict(SQLException e) {
+        return e.getErrorCode() == 1213 || e.getErrorCode() == 1205; // deadlock, lock wait timeout
+    }
+
+    @Override
+    public boolean isConnectionProblem(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                int code = sql.getErrorCode();
+                // too many connections, server shutdown, lost connection, gone away, can't connect
+                if (code == 1040 || code == 1053 || code == 2002 || code == 2003 || code == 2006 || code == 2013) {
+                    return true;
+                }
+            }
+        }
+        return super.isConnectionProblem(e);
+    }
+}

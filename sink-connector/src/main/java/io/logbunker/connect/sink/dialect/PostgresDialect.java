@@ -1,0 +1,130 @@
+package io.logbunker.connect.sink.dialect;
+
+import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.TableShape;
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/** PostgreSQL: {@code INSERT ... ON CONFLICT (pk) DO UPDATE}, timestamps as {@code timestamptz}. */
+public final class PostgresDialect extends Dialect {
+    private static final String STORED = "\"__stored\"";
+
+    @Override
+    public String name() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    protected char quoteChar() {
+        return '"';
+    }
+
+    @Override
+    protected int maxIdentifierLength() {
+        return 63;
+    }
+
+    @Override
+    protected int identifierLength(String identifier) {
+        return utf8Length(identifier); // NAMEDATALEN counts bytes
+    }
+
+    @Override
+    public String columnType(Column c) {
+        Schema s = c.schema();
+        String logical = s.name();
+        if (Timestamp.LOGICAL_NAME.equals(logical)) {
+            return "TIMESTAMPTZ";
+        }
+        if (Date.LOGICAL_NAME.equals(logical)) {
+            return "DATE";
+        }
+        if (Time.LOGICAL_NAME.equals(logical)) {
+            return "TIME";
+        }
+        if (Decimal.LOGICAL_NAME.equals(logical)) {
+            return "NUMERIC";
+        }
+        switch (s.type()) {
+            case INT8:
+            case INT16:
+                return "SMALLINT";
+            case INT32:
+                return "INTEGER";
+            case INT64:
+                return "BIGINT";
+            case FLOAT32:
+                return "REAL";
+            case FLOAT64:
+                return "DOUBLE PRECISION";
+            case BOOLEAN:
+                return "BOOLEAN";
+            case BYTES:
+                return "BYTEA";
+            default:
+                return "TEXT";
+        }
+    }
+
+    @Override
+    public String upsert(TableShape shape, int rows) {
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(quote(shape.table())).append(" AS ").append(STORED)
+                .append(" (").append(columnList(shape)).append(") VALUES ").append(valuesList(shape.columns().size(), rows))
+                .append(" ON CONFLICT (");
+        List<String> keys = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        for (Column c : shape.columns()) {
+            String q = quote(c.name());
+            if (c.isKey()) {
+                keys.add(q);
+            } else {
+                sets.add(q + " = " + mergeExpression(c.merge(), STORED + "." + q, "EXCLUDED." + q));
+            }
+        }
+        sb.append(String.join(", ", keys)).append(')');
+        if (sets.isEmpty()) {
+            return sb.append(" DO NOTHING").toString();
+        }
+        return sb.append(" DO UPDATE SET ").append(String.join(", ", sets)).toString();
+    }
+
+    @Override
+    public String insertOffsetIfAbsent(String table) {
+        return "INSERT INTO " + quote(table) + " (connector_name, topic, kafka_partition, next_offset) VALUES (?, ?, ?, -1) "
+                + "ON CONFLICT DO NOTHING";
+    }
+
+    @Override
+    protected String schemaPattern(Connection conn) throws SQLException {
+        return conn.getSchema();
+    }
+
+    @Override
+    public void addTimeouts(Properties props, long connectTimeoutMs, long socketTimeoutMs) {
+        props.putIfAbsent("connectTimeout", Long.toString(Math.max(1, connectTimeoutMs / 1000)));
+        props.putIfAbsent("loginTimeout", Long.toString(Math.max(1, connectTimeoutMs / 1000)));
+        props.putIfAbsent("socketTimeout", Long.toString(Math.max(1, socketTimeoutMs / 1000)));
+        props.putIfAbsent("tcpKeepAlive", "true");
+        props.putIfAbsent("ApplicationName", "logbunker-sink");
+    }
+
+    @Override
+    protected boolean isConnectionState(String state) {
+        // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
+        return state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.equals("53300");
+    }
+
+    @Override
+    protected boolean isConflict(SQLException e) {
+        return "55P03".equals(e.getSQLState()); // lock_not_available
+    }
+}

@@ -1,0 +1,171 @@
+package io.logbunker.connect.sink.dialect;
+
+import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.TableShape;
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * SQLite 3.24+: {@code INSERT ... ON CONFLICT (pk) DO UPDATE} (never {@code INSERT OR REPLACE}, which would
+ * delete and re-insert the row). Timestamps are ISO-8601 UTC text with milliseconds, which sorts like time.
+ * Transactions start IMMEDIATE, so the offset row read inside one cannot change until it commits.
+ */
+public final class SqliteDialect extends Dialect {
+    private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
+
+    @Override
+    public String name() {
+        return "SQLite";
+    }
+
+    @Override
+    protected char quoteChar() {
+        return '"';
+    }
+
+    @Override
+    protected int maxIdentifierLength() {
+        return 1024;
+    }
+
+    @Override
+    public String columnType(Column c) {
+        Schema s = c.schema();
+        String logical = s.name();
+        if (Timestamp.LOGICAL_NAME.equals(logical) || Date.LOGICAL_NAME.equals(logical) || Time.LOGICAL_NAME.equals(logical)) {
+            return "TEXT";
+        }
+        if (Decimal.LOGICAL_NAME.equals(logical)) {
+            return "NUMERIC";
+        }
+        switch (s.type()) {
+            case INT8:
+            case INT16:
+            case INT32:
+            case INT64:
+            case BOOLEAN:
+                return "INTEGER";
+            case FLOAT32:
+            case FLOAT64:
+                return "REAL";
+            case BYTES:
+                return "BLOB";
+            default:
+                return "TEXT";
+        }
+    }
+
+    @Override
+    public String upsert(TableShape shape, int rows) {
+        String table = quote(shape.table());
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(table).append(" (").append(columnList(shape))
+                .append(") VALUES ").append(valuesList(shape.columns().size(), rows)).append(" ON CONFLICT (");
+        List<String> keys = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        for (Column c : shape.columns()) {
+            String q = quote(c.name());
+            if (c.isKey()) {
+                keys.add(q);
+            } else {
+                sets.add(q + " = " + mergeExpression(c.merge(), table + "." + q, "excluded." + q));
+            }
+        }
+        sb.append(String.join(", ", keys)).append(')');
+        if (sets.isEmpty()) {
+            return sb.append(" DO NOTHING").toString();
+        }
+        return sb.append(" DO UPDATE SET ").append(String.join(", ", sets)).toString();
+    }
+
+    @Override
+    protected String least() {
+        return "min";
+    }
+
+    @Override
+    protected String greatest() {
+        return "max";
+    }
+
+    @Override
+    public String insertOffsetIfAbsent(String table) {
+        return "INSERT OR IGNORE INTO " + quote(table) + " (connector_name, topic, kafka_partition, next_offset) VALUES (?, ?, ?, -1)";
+    }
+
+    @Override
+    public String lockOffset(String table) {
+        return readOffset(table); // the IMMEDIATE transaction already holds the database's write lock
+    }
+
+    @Override
+    public Set<String> existingColumns(Connection conn, String table) throws SQLException {
+        Set<String> cols = new LinkedHashSet<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT name FROM pragma_table_info(?)")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cols.add(rs.getString(1));
+                }
+            }
+        }
+        return cols;
+    }
+
+    @Override
+    protected void bindTimestamp(PreparedStatement ps, int index, java.util.Date value) throws SQLException {
+        ps.setString(index, ISO_MILLIS.format(utc(value)));
+    }
+
+    @Override
+    protected void bindDate(PreparedStatement ps, int index, LocalDate value) throws SQLException {
+        ps.setString(index, value.toString());
+    }
+
+    @Override
+    protected void bindTime(PreparedStatement ps, int index, LocalTime value) throws SQLException {
+        ps.setString(index, value.toString());
+    }
+
+    @Override
+    public void initialize(Connection conn) throws SQLException {
+        DatabaseMetaData md = conn.getMetaData();
+        int major = md.getDatabaseMajorVersion();
+        int minor = md.getDatabaseMinorVersion();
+        if (major < 3 || (major == 3 && minor < 24)) {
+            throw new SQLException("SQLite " + major + "." + minor + " has no upsert; 3.24 or newer is required");
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL"); // readers (dashboards) do not block the writer
+        }
+    }
+
+    @Override
+    public void addTimeouts(Properties props, long connectTimeoutMs, long socketTimeoutMs) {
+        props.putIfAbsent("busy_timeout", Long.toString(connectTimeoutMs));
+        props.putIfAbsent("transaction_mode", "IMMEDIATE");
+    }
+
+    @Override
+    protected boolean isConflict(SQLException e) {
+        int code = e.getErrorCode() & 0xff;
+        return code == 5 || code == 6; // SQLITE_BUSY, SQLITE_LOCKED
+    }
+}

@@ -1,0 +1,200 @@
+package io.logbunker.connect.sink.engine;
+
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns records into rows by the record contract: the key Struct's fields are the primary key, the value
+ * Struct's fields are the columns, and each column's merge function comes from {@code merge.fields}, else
+ * from the field schema's {@code merge} parameter, else {@code replace}.
+ */
+public final class RecordMapper {
+    public static final String MERGE_PARAMETER = "merge";
+
+    private record ShapeKey(String table, Schema keySchema, Schema valueSchema) {
+    }
+
+    private final String tableFormat;
+    private final Map<String, MergeFunction> mergeOverrides;
+    private final boolean deleteEnabled;
+    private final Map<ShapeKey, TableShape> shapes = new HashMap<>();
+
+    public RecordMapper(String tableFormat, Map<String, MergeFunction> mergeOverrides, boolean deleteEnabled) {
+        this.tableFormat = tableFormat;
+        this.mergeOverrides = Map.copyOf(mergeOverrides);
+        this.deleteEnabled = deleteEnabled;
+    }
+
+    public String tableFor(String topic) {
+        return tableFormat.replace("${topic}", topic);
+    }
+
+    /**
+     * @throws RecordMappingException when the record does not follow the contract
+     */
+    public MappedRow map(SinkRecord record) {
+        if (record.key() == null) {
+            throw new RecordMappingException("the record has no key; the key Struct gives the primary-key columns");
+        }
+        if (!(record.key() instanceof Struct) || record.keySchema() == null || record.keySchema().type() != Schema.Type.STRUCT) {
+            throw new RecordMappingException("the key is a " + describe(record.key()) + ", not a Struct with a schema; use a "
+                    + "converter that keeps schemas (e.g. JsonConverter with schemas.enable=true, Avro, Protobuf)");
+        }
+        Struct key = (Struct) record.key();
+        String table = tableFor(record.topic());
+        if (record.value() == null) {
+            if (!deleteEnabled) {
+                throw new RecordMappingException("the value is null (a tombstone); set delete.enabled=true to delete the row "
+                        + "with this key, or keep tombstones off this topic");
+            }
+            TableShape shape = shape(table, key.schema(), null);
+            Object[] values = new Object[shape.columns().size()];
+            fillKey(shape, key, values);
+            return new MappedRow(shape, values, true, record.topic(), record.kafkaPartition(), record.kafkaOffset());
+        }
+        if (!(record.value() instanceof Struct) || record.valueSchema() == null) {
+            throw new RecordMappingException("the value is a " + describe(record.value()) + ", not a Struct with a schema");
+        }
+        Struct value = (Struct) record.value();
+        TableShape shape = shape(table, key.schema(), value.schema());
+        Object[] values = new Object[shape.columns().size()];
+        int k = fillKey(shape, key, values);
+        List<Column> cols = shape.columns();
+        for (int i = k; i < cols.size(); i++) {
+            values[i] = value.get(cols.get(i).name());
+        }
+        return new MappedRow(shape, values, false, record.topic(), record.kafkaPartition(), record.kafkaOffset());
+    }
+
+    private static int fillKey(TableShape shape, Struct key, Object[] values) {
+        List<Column> cols = shape.columns();
+        int i = 0;
+        for (; i < cols.size() && cols.get(i).isKey(); i++) {
+            Object v = key.get(cols.get(i).name());
+            if (v == null) {
+                throw new RecordMappingException("key field '" + cols.get(i).name() + "' is null; primary-key values must be set");
+            }
+            values[i] = v;
+        }
+        return i;
+    }
+
+    private TableShape shape(String table, Schema keySchema, Schema valueSchema) {
+        ShapeKey sk = new ShapeKey(table, keySchema, valueSchema);
+        TableShape shape = shapes.get(sk);
+        if (shape == null) {
+            shape = deriveShape(table, keySchema, valueSchema);
+            shapes.put(sk, shape);
+        }
+        return shape;
+    }
+
+    TableShape deriveShape(String table, Schema keySchema, Schema valueSchema) {
+        List<Column> columns = new ArrayList<>();
+        if (keySchema.fields().isEmpty()) {
+            throw new RecordMappingException("the key Struct has no fields, so there is no primary key");
+        }
+        for (Field f : keySchema.fields()) {
+            checkType(f, true);
+            columns.add(new Column(f.name(), f.schema(), MergeFunction.KEY));
+        }
+        if (valueSchema != null) {
+            if (valueSchema.type() != Schema.Type.STRUCT) {
+                throw new RecordMappingException("the value schema is " + valueSchema.type() + ", not a Struct");
+            }
+            for (Field f : valueSchema.fields()) {
+                Field keyField = keySchema.field(f.name());
+                MergeFunction merge = mergeOf(f);
+                if (keyField != null) {
+                    continue; // the value repeats the key field; the key is authoritative
+                }
+                if (merge == MergeFunction.KEY) {
+                    throw new RecordMappingException("value field '" + f.name() + "' has merge=key but the record key has no such "
+                            + "field; key columns come from the key Struct");
+                }
+                checkType(f, false);
+                if (merge == MergeFunction.SUM && !isNumeric(f.schema())) {
+                    throw new RecordMappingException("value field '" + f.name() + "' has merge=sum but is " + typeName(f.schema()));
+                }
+                if ((merge == MergeFunction.MIN || merge == MergeFunction.MAX) && f.schema().type() == Schema.Type.BYTES
+                        && !Decimal.LOGICAL_NAME.equals(f.schema().name())) {
+                    throw new RecordMappingException("value field '" + f.name() + "' has merge=" + merge.configName()
+                            + " but bytes cannot be compared");
+                }
+                columns.add(new Column(f.name(), f.schema(), merge));
+            }
+        }
+        return new TableShape(table, List.copyOf(columns));
+    }
+
+    private MergeFunction mergeOf(Field f) {
+        MergeFunction override = mergeOverrides.get(f.name());
+        if (override != null) {
+            return override;
+        }
+        Map<String, String> params = f.schema().parameters();
+        String p = params == null ? null : params.get(MERGE_PARAMETER);
+        if (p == null) {
+            return MergeFunction.REPLACE;
+        }
+        try {
+            return MergeFunction.parse(p);
+        } catch (IllegalArgumentException e) {
+            throw new RecordMappingException("field '" + f.name() + "': " + e.getMessage());
+        }
+    }
+
+    private static void checkType(Field f, boolean key) {
+        Schema.Type t = f.schema().type();
+        if (t == Schema.Type.STRUCT || t == Schema.Type.ARRAY || t == Schema.Type.MAP) {
+            throw new RecordMappingException((key ? "key" : "value") + " field '" + f.name() + "' is a " + t
+                    + "; only primitive and logical types map to columns (flatten it with the Flatten SMT)");
+        }
+    }
+
+    private static boolean isNumeric(Schema s) {
+        if (Decimal.LOGICAL_NAME.equals(s.name())) {
+            return true;
+        }
+        if (Timestamp.LOGICAL_NAME.equals(s.name()) || Date.LOGICAL_NAME.equals(s.name()) || Time.LOGICAL_NAME.equals(s.name())) {
+            return false;
+        }
+        switch (s.type()) {
+            case INT8:
+            case INT16:
+            case INT32:
+            case INT64:
+            case FLOAT32:
+            case FLOAT64:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static String typeName(Schema s) {
+        return s.name() != null ? s.name() : s.type().getName();
+    }
+
+    private static String describe(Object o) {
+        return o == null ? "null" : o.getClass().getSimpleName();
+    }
+
+    /** For logs and messages. */
+    @Override
+    public String toString() {
+        return "RecordMapper[" + tableFormat + ", " + Objects.toString(mergeOverrides) + "]";
+    }
+}

@@ -1,0 +1,354 @@
+package io.logbunker.connect.sink.behaviour;
+
+import io.logbunker.connect.sink.AggregateUpsertSinkTask;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One behaviour suite for every database: each subclass names a real server. Tasks are real; only Connect's
+ * context is faked.
+ */
+abstract class SinkBehaviourSuite {
+    static final Schema KEY = SchemaBuilder.struct().name("k")
+            .field("window_start", Timestamp.builder().parameter("merge", "key").build())
+            .field("status", SchemaBuilder.string().parameter("merge", "key").build()).build();
+    static final Schema VALUE = SchemaBuilder.struct().name("v")
+            .field("window_start", Timestamp.builder().parameter("merge", "key").build())
+            .field("status", SchemaBuilder.string().parameter("merge", "key").build())
+            .field("requests", SchemaBuilder.int64().parameter("merge", "sum").build())
+            .field("bytes_sent", SchemaBuilder.int64().optional().parameter("merge", "sum").build())
+            .field("rt_min", SchemaBuilder.float64().optional().parameter("merge", "min").build())
+            .field("rt_max", SchemaBuilder.float64().optional().parameter("merge", "max").build())
+            .field("label", SchemaBuilder.string().optional().build()).build();
+    static final long W0 = 1_795_860_000_000L;
+
+    final TestDatabase db = database();
+    final List<AggregateUpsertSinkTask> tasks = new ArrayList<>();
+    String topic;
+    String connector;
+
+    abstract TestDatabase database();
+
+    /** A JDBC URL of this dialect that nothing listens on, or null where that makes no sense (SQLite). */
+    abstract String unreachableUrl();
+
+    @BeforeEach
+    void names() {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        topic = "metrics_" + id;
+        connector = "sink-" + id;
+    }
+
+    @AfterEach
+    void cleanup() throws SQLException {
+        tasks.forEach(AggregateUpsertSinkTask::stop);
+        db.dropTable(topic);
+    }
+
+    AggregateUpsertSinkTask task(FakeSinkContext ctx, Map<String, String> extra, TopicPartition... assigned) {
+        AggregateUpsertSinkTask t = new AggregateUpsertSinkTask();
+        t.initialize(ctx);
+        Map<String, String> cfg = db.sinkConfig(connector);
+        cfg.putAll(extra);
+        t.start(cfg);
+        ctx.assignment.addAll(List.of(assigned));
+        t.open(List.of(assigned));
+        tasks.add(t);
+        return t;
+    }
+
+    AggregateUpsertSinkTask task(FakeSinkContext ctx, TopicPartition... assigned) {
+        return task(ctx, Map.of(), assigned);
+    }
+
+    static Struct key(long window, String status) {
+        return new Struct(KEY).put("window_start", new Date(window)).put("status", status);
+    }
+
+    static Struct value(long window, String status, long requests, Long bytes, Double rtMin, Double rtMax, String label) {
+        return new Struct(VALUE).put("window_start", new Date(window)).put("status", status).put("requests", requests)
+                .put("bytes_sent", bytes).put("rt_min", rtMin).put("rt_max", rtMax).put("label", label);
+    }
+
+    SinkRecord rec(int partition, long offset, long window, String status, long requests, Long bytes) {
+        return new SinkRecord(topic, partition, KEY, key(window, status), VALUE, value(window, status, requests, bytes, null, null, null),
+                offset);
+    }
+
+    long total(String column) throws SQLException {
+        return db.scalarLong("SELECT COALESCE(SUM(" + db.q(column) + "), 0) FROM " + db.q(topic));
+    }
+
+    long rows() throws SQLException {
+        return db.scalarLong("SELECT COUNT(*) FROM " + db.q(topic));
+    }
+
+    long storedOffset(int partition) throws SQLException {
+        return db.scalarLong("SELECT next_offset FROM logbunker_sink_offsets WHERE connector_name = '" + connector
+                + "' AND topic = '" + topic + "' AND kafka_partition = " + partition);
+    }
+
+    @Test
+    void duplicateKeysInOneBatchArePreMergedAndSummedExactly() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+        List<SinkRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            batch.add(rec(0, i, W0 + (i % 3) * 60_000, i % 2 == 0 ? "200" : "404", 10 + i, (long) i));
+        }
+        t.put(batch);
+        assertEquals(6, rows());
+        assertEquals(500 * 10 + 499 * 500 / 2, total("requests"));
+        assertEquals(499 * 500 / 2, total("bytes_sent"));
+        assertEquals(500, storedOffset(0));
+    }
+
+    @Test
+    void partialsArrivingOutOfOrderMergeWithSumMinMaxAndReplace() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+        t.put(List.of(new SinkRecord(topic, 0, KEY, key(W0 + 60_000, "200"), VALUE,
+                value(W0 + 60_000, "200", 5, 50L, 0.5, 0.9, "first"), 0)));
+        t.put(List.of(new SinkRecord(topic, 0, KEY, key(W0, "200"), VALUE, value(W0, "200", 1, 1L, 0.2, 0.3, "x"), 1),
+                new SinkRecord(topic, 0, KEY, key(W0 + 60_000, "200"), VALUE, value(W0 + 60_000, "200", 7, 70L, 0.1, 2.5, "second"), 2)));
+        t.put(List.of(new SinkRecord(topic, 0, KEY, key(W0 + 60_000, "200"), VALUE,
+                value(W0 + 60_000, "200", 1, 1L, 0.7, 0.8, null), 3)));
+        String where = " FROM " + db.q(topic) + " WHERE " + db.q("requests") + " = 13";
+        assertEquals(1, db.scalarLong("SELECT COUNT(*)" + where));
+        assertEquals(121, db.scalarLong("SELECT " + db.q("bytes_sent") + where));
+        assertEquals(0.1, ((Number) db.scalar("SELECT " + db.q("rt_min") + where)).doubleValue(), 1e-12);
+        assertEquals(2.5, ((Number) db.scalar("SELECT " + db.q("rt_max") + where)).doubleValue(), 1e-12);
+        assertEquals("second", db.scalar("SELECT " + db.q("label") + where), "replace keeps the newest non-null value");
+        assertEquals(14, total("requests"));
+    }
+
+    @Test
+    void nullMetricsNeverEraseStoredValues() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+        t.put(List.of(new SinkRecord(topic, 0, KEY, key(W0, "200"), VALUE, value(W0, "200", 1, null, null, null, null), 0)));
+        t.put(List.of(new SinkRecord(topic, 0, KEY, key(W0, "200"), VALUE, value(W0, "200", 1, 10L, 0.5, 0.5, "a"), 1)));
+        t.put(List.of(new SinkRecord(topic, 0, KEY, key(W0, "200"), VALUE, value(W0, "200", 1, null, null, null, null), 2),
+                new SinkRecord(topic, 0, KEY, key(W0, "500"), VALUE, value(W0, "500", 1, null, null, null, null), 3)));
+        assertEquals(10, total("bytes_sent"));
+        assertEquals(0.5, ((Number) db.scalar("SELECT " + db.q("rt_min") + " FROM " + db.q(topic) + " WHERE " + db.q("status")
+                + " = '200'")).doubleValue());
+        assertEquals("a", db.scalar("SELECT " + db.q("label") + " FROM " + db.q(topic) + " WHERE " + db.q("status") + " = '200'"));
+        assertNull(db.scalar("SELECT " + db.q("bytes_sent") + " FROM " + db.q(topic) + " WHERE " + db.q("status") + " = '500'"));
+    }
+
+    @Test
+    void newValueFieldsAreAddedWhenEvolveIsOnAndRefusedWhenOff() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, tp);
+        t.put(List.of(rec(0, 0, W0, "200", 1, 1L)));
+        Schema v2 = SchemaBuilder.struct().name("v2")
+                .field("window_start", Timestamp.builder().parameter("merge", "key").build())
+                .field("status", SchemaBuilder.string().parameter("merge", "key").build())
+                .field("requests", SchemaBuilder.int64().parameter("merge", "sum").build())
+                .field("errors", SchemaBuilder.int64().optional().parameter("merge", "sum").build()).build();
+        Struct val = new Struct(v2).put("window_start", new Date(W0)).put("status", "200").put("requests", 2L).put("errors", 3L);
+        t.put(List.of(new SinkRecord(topic, 0, KEY, key(W0, "200"), v2, val, 1), new SinkRecord(topic, 0, KEY, key(W0, "200"), v2,
+                new Struct(v2).put("window_start", new Date(W0)).put("status", "200").put("requests", 4L).put("errors", 5L), 2)));
+        assertEquals(7, total("requests"));
+        assertEquals(8, total("errors"));
+        assertEquals(1, total("bytes_sent"));
+
+        FakeSinkContext strictCtx = new FakeSinkContext();
+        strictCtx.withReporter = false;
+        connector = connector + "-strict";
+        AggregateUpsertSinkTask strict = task(strictCtx, Map.of("auto.evolve", "false"), tp);
+        Schema v3 = SchemaBuilder.struct().name("v3").field("requests", SchemaBuilder.int64().parameter("merge", "sum").build())
+                .field("brand_new", SchemaBuilder.int64().optional().build()).build();
+        ConnectException e = assertThrows(ConnectException.class, () -> strict.put(List.of(new SinkRecord(topic, 0, KEY,
+                key(W0, "200"), v3, new Struct(v3).put("requests", 1L).put("brand_new", 1L), 10))));
+        assertTrue(e.getMessage().contains("auto.evolve"), e.getMessage());
+        assertEquals(7, total("requests"), "nothing of the failed batch was written");
+    }
+
+    @Test
+    void hostileTopicAndFieldNamesCannotInjectSql() throws Exception {
+        String victim = topic; // a table that must survive
+        TopicPartition tpv = new TopicPartition(victim, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, Map.of(), tpv);
+        t.put(List.of(rec(0, 0, W0, "200", 1, 1L)));
+
+        String hostileTopic = "x\"; DROP TABLE " + victim + "; --";
+        Schema hostileValue = SchemaBuilder.struct().field("requests`); DROP TABLE " + victim + "; --",
+                SchemaBuilder.int64().parameter("merge", "sum").build()).build();
+        TopicPartition tph = new TopicPartition(hostileTopic, 0);
+        t.open(List.of(tph));
+        t.put(List.of(new SinkRecord(hostileTopic, 0, KEY, key(W0, "200'); DROP TABLE " + victim + "; --"), hostileValue,
+                new Struct(hostileValue).put(hostileValue.fields().get(0).name(), 5L), 0)));
+        assertTrue(db.tableExists(victim), "the victim table survives");
+        assertEquals(1, total("requests"));
+        assertEquals(5, db.scalarLong("SELECT SUM(" + db.q(hostileValue.fields().get(0).name()) + ") FROM " + db.q(hostileTopic)));
+        db.dropTable(hostileTopic);
+
+        Schema controlChars = SchemaBuilder.struct().field("bad\u0000name", Schema.INT64_SCHEMA).build();
+        t.put(List.of(new SinkRecord(victim, 0, KEY, key(W0, "200"), controlChars, new Struct(controlChars).put("bad\u0000name", 1L), 1)));
+        assertEquals(1, ctx.reported.size(), "a name that cannot be an identifier is reported, not written");
+        assertTrue(ctx.reportedErrors.get(0).getMessage().contains("control character"));
+        assertEquals(2, storedOffset(0), "the reported record still counts as consumed");
+    }
+
+    @Test
+    void redeliveryOfACommittedBatchDoesNotDoubleCount() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+        List<SinkRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(rec(0, i, W0, "200", 1, 2L));
+        }
+        t.put(batch);
+        t.put(batch); // Connect redelivers after a RetriableException whose commit had in fact succeeded
+        t.put(batch.subList(50, 100));
+        assertEquals(100, total("requests"));
+
+        // a new task (restart) seeks to the database's offset and skips what it holds
+        FakeSinkContext ctx2 = new FakeSinkContext();
+        AggregateUpsertSinkTask t2 = task(ctx2, tp);
+        assertEquals(Map.of(tp, 100L), ctx2.seeks);
+        List<SinkRecord> more = new ArrayList<>(batch.subList(90, 100));
+        for (int i = 100; i < 110; i++) {
+            more.add(rec(0, i, W0, "200", 1, 2L));
+        }
+        t2.put(more);
+        assertEquals(110, total("requests"));
+        assertEquals(220, total("bytes_sent"));
+        Map<TopicPartition, OffsetAndMetadata> pre = t2.preCommit(Map.of(tp, new OffsetAndMetadata(5)));
+        assertEquals(110, pre.get(tp).offset(), "preCommit reports the offset the database holds");
+    }
+
+    @Test
+    void zombieTaskAfterARebalanceCannotApplyAnythingTwice() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask zombie = task(new FakeSinkContext(), tp);
+        zombie.put(List.of(rec(0, 0, W0, "200", 1, 1L)));
+        // rebalance: the partition moves to a successor while the zombie still has a fetched batch in hand
+        AggregateUpsertSinkTask successor = task(new FakeSinkContext(), tp);
+        List<SinkRecord> successorBatch = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            successorBatch.add(rec(0, i, W0, "200", 1, 1L));
+        }
+        successor.put(successorBatch);
+        List<SinkRecord> zombieBatch = new ArrayList<>();
+        for (int i = 1; i <= 15; i++) {
+            zombieBatch.add(rec(0, i, W0, "200", 1, 1L));
+        }
+        zombie.put(zombieBatch); // only 11..15 are new
+        successor.put(zombieBatch.subList(5, 15)); // 6..15 again: all already applied
+        for (int i = 16; i <= 20; i++) {
+            successor.put(List.of(rec(0, i, W0, "200", 1, 1L)));
+        }
+        assertEquals(21, total("requests"));
+        assertEquals(21, storedOffset(0));
+    }
+
+    @Test
+    void tombstonesAreBadRecordsUnlessDeleteIsEnabled() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, tp);
+        t.put(List.of(rec(0, 0, W0, "200", 3, 1L), new SinkRecord(topic, 0, KEY, key(W0, "200"), null, null, 1)));
+        assertEquals(3, total("requests"));
+        assertEquals(1, ctx.reported.size());
+        assertTrue(ctx.reportedErrors.get(0).getMessage().contains("delete.enabled"));
+
+        connector = connector + "-del";
+        AggregateUpsertSinkTask deleting = task(new FakeSinkContext(), Map.of("delete.enabled", "true"), tp);
+        deleting.put(List.of(new SinkRecord(topic, 0, KEY, key(W0, "200"), null, null, 2), rec(0, 3, W0, "404", 1, 1L)));
+        assertEquals(1, rows());
+        assertEquals(1, total("requests"));
+    }
+
+    @Test
+    void recordsWithoutKeyGoToTheReporterOrFailNamingTheirPosition() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, tp);
+        t.put(List.of(rec(0, 0, W0, "200", 1, 1L), new SinkRecord(topic, 0, null, null, VALUE, value(W0, "200", 9, 9L, null, null, null), 1),
+                new SinkRecord(topic, 0, Schema.STRING_SCHEMA, "not-a-struct", VALUE, value(W0, "200", 9, 9L, null, null, null), 2),
+                rec(0, 3, W0, "200", 1, 1L)));
+        assertEquals(2, total("requests"));
+        assertEquals(List.of(1L, 2L), ctx.reported.stream().map(SinkRecord::kafkaOffset).toList());
+
+        FakeSinkContext noReporter = new FakeSinkContext();
+        noReporter.withReporter = false;
+        connector = connector + "-strict";
+        AggregateUpsertSinkTask strict = task(noReporter, tp);
+        ConnectException e = assertThrows(ConnectException.class,
+                () -> strict.put(List.of(new SinkRecord(topic, 0, null, null, VALUE, value(W0, "200", 9, 9L, null, null, null), 7))));
+        assertTrue(e.getMessage().contains("topic " + topic + ", partition 0, offset 7"), e.getMessage());
+        assertEquals(2, total("requests"));
+    }
+
+    @Test
+    void unreachableDatabaseIsRetriableAndLosesNothing() throws Exception {
+        String url = unreachableUrl();
+        if (url == null) {
+            return; // SQLite is a file: there is no server to lose
+        }
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, Map.of("connection.url", url, "connection.timeout.ms", "1000",
+                "retry.backoff.ms", "1234", "max.retries", "2"), tp);
+        assertThrows(RetriableException.class, () -> t.put(List.of(rec(0, 0, W0, "200", 1, 1L))));
+        assertEquals(1234, ctx.timeoutMs);
+        assertThrows(RetriableException.class, () -> t.put(List.of(rec(0, 0, W0, "200", 1, 1L))));
+        ConnectException fatal = assertThrows(ConnectException.class, () -> t.put(List.of(rec(0, 0, W0, "200", 1, 1L))));
+        assertTrue(fatal.getMessage().contains("max.retries=2") && !(fatal instanceof RetriableException), fatal.getMessage());
+    }
+
+    @Test
+    void manyPartitionsAndRandomSplitsSumExactly() throws Exception {
+        Random r = new Random(7);
+        TopicPartition[] tps = {new TopicPartition(topic, 0), new TopicPartition(topic, 1), new TopicPartition(topic, 2)};
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tps);
+        long expected = 0;
+        long[] next = new long[3];
+        for (int b = 0; b < 20; b++) {
+            List<SinkRecord> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int p = r.nextInt(3);
+                long req = 1 + r.nextInt(100);
+                expected += req;
+                batch.add(rec(p, next[p]++, W0 + r.nextInt(10) * 60_000L, String.valueOf(200 + r.nextInt(5)), req, req * 10));
+            }
+            t.put(batch);
+            if (b % 5 == 0) {
+                t.put(batch); // redelivery
+            }
+        }
+        assertEquals(expected, total("requests"));
+        assertEquals(expected * 10, total("bytes_sent"));
+        for (int p = 0; p < 3; p++) {
+            assertEquals(next[p], storedOffset(p));
+        }
+    }
+}

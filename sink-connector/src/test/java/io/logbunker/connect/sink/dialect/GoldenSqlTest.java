@@ -1,0 +1,83 @@
+package io.logbunker.connect.sink.dialect;
+
+import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.MergeFunction;
+import io.logbunker.connect.sink.engine.TableShape;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Timestamp;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * Pins every statement each dialect generates against golden files in src/test/resources/golden/<dialect>/.
+ * After an intended change, regenerate with -Dgolden.update=true and review the diff.
+ */
+class GoldenSqlTest {
+    static final TableShape SHAPE = new TableShape("access_metrics", List.of(
+            new Column("window_start", Timestamp.SCHEMA, MergeFunction.KEY),
+            new Column("status", Schema.STRING_SCHEMA, MergeFunction.KEY),
+            new Column("requests", Schema.INT64_SCHEMA, MergeFunction.SUM),
+            new Column("bytes_sent", Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM),
+            new Column("request_time_min", Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.MIN),
+            new Column("request_time_max", Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.MAX),
+            new Column("label", Schema.OPTIONAL_STRING_SCHEMA, MergeFunction.REPLACE)));
+
+    static final TableShape KEY_ONLY = new TableShape("seen", List.of(new Column("id", Schema.INT64_SCHEMA, MergeFunction.KEY)));
+
+    static final TableShape HOSTILE = new TableShape("t\"; DROP TABLE x; --`", List.of(
+            new Column("k`\"", Schema.STRING_SCHEMA, MergeFunction.KEY),
+            new Column("v\"); DELETE FROM y; --", Schema.INT64_SCHEMA, MergeFunction.SUM)));
+
+    private static Dialect dialect(String name) {
+        switch (name) {
+            case "postgresql":
+                return new PostgresDialect();
+            case "mysql":
+                return new MySqlDialect();
+            default:
+                return new SqliteDialect();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "mysql", "sqlite"})
+    void statementsMatchTheGoldenFiles(String name) throws IOException {
+        Dialect d = dialect(name);
+        check(name, "create_table.sql", d.createTable(SHAPE));
+        check(name, "add_column.sql", d.addColumn("access_metrics", new Column("request_time_sum", Schema.OPTIONAL_FLOAT64_SCHEMA,
+                MergeFunction.SUM)));
+        check(name, "upsert_2_rows.sql", d.upsert(SHAPE, 2));
+        check(name, "upsert_key_only.sql", d.upsert(KEY_ONLY, 1));
+        check(name, "upsert_hostile_names.sql", d.upsert(HOSTILE, 1));
+        check(name, "delete.sql", d.delete(SHAPE));
+        check(name, "offsets_create.sql", d.createOffsetsTable("logbunker_sink_offsets"));
+        check(name, "offsets_insert_if_absent.sql", d.insertOffsetIfAbsent("logbunker_sink_offsets"));
+        check(name, "offsets_lock.sql", d.lockOffset("logbunker_sink_offsets"));
+        check(name, "offsets_update.sql", d.updateOffset("logbunker_sink_offsets"));
+    }
+
+    private static void check(String dialect, String file, String actual) throws IOException {
+        String resource = "/golden/" + dialect + "/" + file;
+        if (Boolean.getBoolean("golden.update")) {
+            Path p = Paths.get("src/test/resources" + resource);
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, actual + "\n");
+            return;
+        }
+        try (InputStream in = GoldenSqlTest.class.getResourceAsStream(resource)) {
+            assertNotNull(in, "missing golden file " + resource + " (run with -Dgolden.update=true once)");
+            assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim(), actual, resource);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+INSERT INTO `t"; DROP TABLE x; --``` (`k``"`, `v"); DELETE FROM y; --`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `v"); DELETE FROM y; --` = COALESCE(`v"); DELETE FROM y; --` + VALUES(`v"); DELETE FROM y; --`), `v"); DELETE FROM y; --`, VALUES(`v"); DELETE FROM y; --`))

@@ -1,0 +1,1 @@
+INSERT INTO `seen` (`id`) VALUES (?) ON DUPLICATE KEY UPDATE `id` = `id`

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS "access_metrics" ("window_start" TIMESTAMPTZ NOT NULL, "status" TEXT NOT NULL, "requests" BIGINT NULL, "bytes_sent" BIGINT NULL, "request_time_min" DOUBLE PRECISION NULL, "request_time_max" DOUBLE PRECISION NULL, "label" TEXT NULL, PRIMARY KEY ("window_start", "status"))

@@ -1,0 +1,1 @@
+DELETE FROM "access_metrics" WHERE "window_start" = ? AND "status" = ?

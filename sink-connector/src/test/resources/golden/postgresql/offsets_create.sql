@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS "logbunker_sink_offsets" (connector_name VARCHAR(255) NOT NULL, topic VARCHAR(255) NOT NULL, kafka_partition INTEGER NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (connector_name, topic, kafka_partition))

@@ -1,0 +1,1 @@
+INSERT INTO "t""; DROP TABLE x; --`" AS "__stored" ("k`""", "v""); DELETE FROM y; --") VALUES (?, ?) ON CONFLICT ("k`""") DO UPDATE SET "v""); DELETE FROM y; --" = COALESCE("__stored"."v""); DELETE FROM y; --" + EXCLUDED."v""); DELETE FROM y; --", "__stored"."v""); DELETE FROM y; --", EXCLUDED."v""); DELETE FROM y; --")

@@ -1,0 +1,1 @@
+INSERT INTO "seen" AS "__stored" ("id") VALUES (?) ON CONFLICT ("id") DO NOTHING

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS "access_metrics" ("window_start" TEXT NOT NULL, "status" TEXT NOT NULL, "requests" INTEGER NULL, "bytes_sent" INTEGER NULL, "request_time_min" REAL NULL, "request_time_max" REAL NULL, "label" TEXT NULL, PRIMARY KEY ("window_start", "status"))

@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO "logbunker_sink_offsets" (connector_name, topic, kafka_partition, next_offset) VALUES (?, ?, ?, -1)

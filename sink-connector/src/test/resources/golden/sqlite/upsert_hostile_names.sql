@@ -1,0 +1,1 @@
+INSERT INTO "t""; DROP TABLE x; --`" ("k`""", "v""); DELETE FROM y; --") VALUES (?, ?) ON CONFLICT ("k`""") DO UPDATE SET "v""); DELETE FROM y; --" = COALESCE("t""; DROP TABLE x; --`"."v""); DELETE FROM y; --" + excluded."v""); DELETE FROM y; --", "t""; DROP TABLE x; --`"."v""); DELETE FROM y; --", excluded."v""); DELETE FROM y; --")

@@ -1,0 +1,1 @@
+INSERT INTO "seen" ("id") VALUES (?) ON CONFLICT ("id") DO NOTHING

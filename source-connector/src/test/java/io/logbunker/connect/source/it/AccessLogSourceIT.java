@@ -1,0 +1,247 @@
+package io.logbunker.connect.source.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.logbunker.connect.source.AccessLogSourceConnector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The source connector on a real KRaft broker and two real distributed workers with exactly-once source
+ * support, driven through the REST API only.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessLogSourceIT {
+    private static final String CONNECTOR = "access-log-source";
+    private static final String TOPIC = "access-metrics";
+    private static final String ERRORS = "access-errors";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EmbeddedConnectCluster connect;
+
+    @BeforeAll
+    void startCluster() {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("exactly.once.source.support", "enabled");
+        worker.put("scheduled.rebalance.max.delay.ms", "1000");
+        worker.put("offset.flush.interval.ms", "1000");
+        worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.put("key.converter.schemas.enable", "false");
+        worker.put("value.converter.schemas.enable", "false");
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        connect = new EmbeddedConnectCluster.Builder().name("source-it").numWorkers(2).workerProps(worker).brokerProps(broker).build();
+        connect.start();
+        connect.kafka().createTopic(TOPIC, 3);
+        connect.kafka().createTopic(ERRORS, 1);
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (connect != null) {
+            connect.stop();
+        }
+    }
+
+    private Map<String, String> connectorConfig(Path dir) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", AccessLogSourceConnector.class.getName());
+        c.put("tasks.max", "1");
+        c.put("files", dir.toAbsolutePath() + "/access.log*");
+        c.put("topic", TOPIC);
+        c.put("errors.topic", ERRORS);
+        c.put("log.format", "combined");
+        c.put("group.by", "status");
+        c.put("window.size.ms", "60000");
+        c.put("window.grace.ms", "0");
+        c.put("flush.idle.ms", "300");
+        c.put("files.scan.interval.ms", "200");
+        c.put("files.release.idle.ms", "5000");
+        c.put("exactly.once.support", "required");
+        return c;
+    }
+
+    @Test
+    void exactTotalsThroughRotationsRestartsAndWorkerFailover(@TempDir Path dir) throws Exception {
+        LogWriter writer = new LogWriter(dir.resolve("access.log"), 7);
+        writer.writeLines(2000);
+        connect.configureConnector(CONNECTOR, connectorConfig(dir));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "source did not start");
+
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<Throwable> writerError = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                while (writing.get()) {
+                    writer.writeLines(200);
+                    Thread.sleep(20);
+                }
+            } catch (Throwable e) {
+                writerError.set(e);
+            }
+        }, "log-writer");
+        t.start();
+        try {
+            TimeUnit.SECONDS.sleep(2); // let lines flow: these waits pace the scenario, nothing is asserted on them
+            writer.rotate(dir.resolve("access.log.1"), 150);
+            TimeUnit.SECONDS.sleep(2);
+            connect.restartConnectorAndTasks(CONNECTOR, false, true, false);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "source did not come back after restart");
+            TimeUnit.SECONDS.sleep(1);
+            java.nio.file.Files.move(dir.resolve("access.log.1"), dir.resolve("access.log.2"));
+            writer.rotate(dir.resolve("access.log.1"), 150);
+            TimeUnit.SECONDS.sleep(1);
+
+            // the worker that runs the task goes away (a dead host); the task moves to the other worker
+            WorkerHandle running = workerRunningTask();
+            connect.removeWorker(running);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "task did not move to the other worker");
+            TimeUnit.SECONDS.sleep(2);
+            connect.addWorker();
+            connect.assertions().assertAtLeastNumWorkersAreUp(2, "the replacement worker did not join");
+        } finally {
+            writing.set(false);
+            t.join();
+            writer.close();
+        }
+        assertNull(writerError.get());
+
+        Map<String, long[]> truth = writer.truth();
+        Map<String, long[]> seen = awaitTotals(truth, Duration.ofSeconds(120));
+        assertEquals(render(truth), render(seen), "requests and bytes per (window, status)");
+        assertEquals(writer.badLines(), countRecords(ERRORS, writer.badLines()), "one errors-topic record per bad line");
+        ConnectorStateInfo status = connect.connectorStatus(CONNECTOR);
+        assertEquals("RUNNING", status.tasks().get(0).state());
+        connect.deleteConnector(CONNECTOR);
+    }
+
+    @Test
+    void validateEndpointNamesEachBadField() {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", AccessLogSourceConnector.class.getName());
+        c.put("topic", TOPIC);
+        c.put("files", "relative/path/*.log,/var/log/[a-");
+        c.put("group.by", "status,no_such_field");
+        ConfigInfos ok = connect.validateConnectorConfig(AccessLogSourceConnector.class.getSimpleName(), c);
+        assertEquals(1, errors(ok, "group.by").size(), "group.by must be reported");
+        assertTrue(errors(ok, "group.by").get(0).contains("no_such_field"), errors(ok, "group.by").toString());
+        assertTrue(errors(ok, "files").get(0).contains("relative/path"), errors(ok, "files").toString());
+
+        c.put("files", "/var/log/nginx/access.log*");
+        c.put("log.format", "$remote_addr $status");
+        ConfigInfos bad = connect.validateConnectorConfig(AccessLogSourceConnector.class.getSimpleName(), c);
+        assertTrue(errors(bad, "log.format").get(0).contains("time variable"), errors(bad, "log.format").toString());
+        assertTrue(errors(bad, "files").isEmpty());
+
+        c.put("files", "/var/log/[a-");
+        c.put("log.format", "combined");
+        c.put("group.by", "status");
+        ConfigInfos glob = connect.validateConnectorConfig(AccessLogSourceConnector.class.getSimpleName(), c);
+        assertEquals(List.of("files"), fieldsWithErrors(glob).stream().filter(n -> !n.equals("name")).toList());
+        assertTrue(errors(glob, "files").get(0).contains("not a valid glob"), errors(glob, "files").toString());
+    }
+
+    private static List<String> fieldsWithErrors(ConfigInfos infos) {
+        return infos.configs().stream().filter(i -> !i.configValue().errors().isEmpty()).map(i -> i.configValue().name()).toList();
+    }
+
+    private static List<String> errors(ConfigInfos infos, String name) {
+        for (ConfigInfo i : infos.configs()) {
+            if (i.configValue().name().equals(name)) {
+                return i.configValue().errors();
+            }
+        }
+        throw new AssertionError("no config value " + name);
+    }
+
+    private WorkerHandle workerRunningTask() {
+        String workerId = connect.connectorStatus(CONNECTOR).tasks().get(0).workerId();
+        for (WorkerHandle w : connect.workers()) {
+            if (workerId.contains(String.valueOf(w.url().getPort()))) {
+                return w;
+            }
+        }
+        throw new AssertionError("no worker " + workerId + " among " + connect.workers());
+    }
+
+    private Map<String, long[]> awaitTotals(Map<String, long[]> truth, Duration timeout) throws Exception {
+        Map<String, long[]> seen = new TreeMap<>();
+        Map<String, Object> props = new HashMap<>();
+        props.put("isolation.level", "read_committed");
+        props.put("auto.offset.reset", "earliest");
+        props.put("group.id", "verify-" + System.nanoTime());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, TOPIC)) {
+            while (System.nanoTime() < deadline && !render(truth).equals(render(seen))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode v = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
+                    long[] acc = seen.computeIfAbsent(v.get("window_start").asLong() + "|" + v.get("status").asText(), x -> new long[2]);
+                    acc[0] += v.get("requests").asLong();
+                    acc[1] += v.get("bytes_sent").asLong();
+                }
+            }
+            // anything more that arrives would be a duplicate: read a little longer and compare again
+            for (int i = 0; i < 4; i++) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode v = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
+                    long[] acc = seen.computeIfAbsent(v.get("window_start").asLong() + "|" + v.get("status").asText(), x -> new long[2]);
+                    acc[0] += v.get("requests").asLong();
+                    acc[1] += v.get("bytes_sent").asLong();
+                }
+            }
+        }
+        return seen;
+    }
+
+    private long countRecords(String topic, long expected) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("isolation.level", "read_committed");
+        props.put("auto.offset.reset", "earliest");
+        props.put("group.id", "count-" + System.nanoTime());
+        long n = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, topic)) {
+            int quiet = 0;
+            while (System.nanoTime() < deadline && (n < expected || quiet < 4)) {
+                int got = consumer.poll(Duration.ofMillis(500)).count();
+                n += got;
+                quiet = got == 0 ? quiet + 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    private static String render(Map<String, long[]> m) {
+        StringBuilder sb = new StringBuilder();
+        m.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('/').append(v[1]).append('\n'));
+        return sb.toString();
+    }
+}
