@@ -1,0 +1,261 @@
+package io.logbunker.connect.sink.it;
+
+import io.logbunker.connect.sink.AggregateUpsertSinkConnector;
+import io.logbunker.connect.sink.behaviour.TestDatabase;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The sink on a real KRaft broker and a real Connect worker, into real PostgreSQL through a TCP proxy that the
+ * test cuts for 30 seconds mid-stream, with connector restarts and an operator rewinding the consumer offsets.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AggregateUpsertSinkIT {
+    private static final String CONNECTOR = "aggregate-sink";
+    private static final String TOPIC = "partials";
+    private static final String DLQ = "partials-dlq";
+    private static final int RECORDS = 100_000;
+    private static final long W0 = 1_795_860_000_000L;
+
+    private EmbeddedConnectCluster connect;
+    private TcpProxy proxy;
+    private final TestDatabase pg = TestDatabase.postgres();
+
+    @BeforeAll
+    void start() throws Exception {
+        URI target = URI.create(pg.url().substring("jdbc:".length()));
+        proxy = new TcpProxy(target.getPort() < 0 ? 5432 : target.getPort());
+        Map<String, String> worker = new HashMap<>();
+        worker.put("connector.client.config.override.policy", "All");
+        worker.put("offset.flush.interval.ms", "2000");
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        connect = new EmbeddedConnectCluster.Builder().name("sink-it").numWorkers(1).workerProps(worker).brokerProps(broker).build();
+        connect.start();
+        connect.kafka().createTopic(TOPIC, 3);
+        pg.dropTable(TOPIC);
+    }
+
+    @AfterAll
+    void stop() throws SQLException {
+        if (connect != null) {
+            connect.stop();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        pg.dropTable(TOPIC);
+    }
+
+    private Map<String, String> sinkConfig() {
+        URI target = URI.create(pg.url().substring("jdbc:".length()));
+        Map<String, String> c = new HashMap<>(pg.sinkConfig(CONNECTOR));
+        c.put("connector.class", AggregateUpsertSinkConnector.class.getName());
+        c.put("connection.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + target.getPath());
+        c.put("connection.timeout.ms", "2000");
+        c.put("retry.backoff.ms", "500");
+        c.put("topics", TOPIC);
+        c.put("tasks.max", "2");
+        c.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        c.put("errors.tolerance", "all");
+        c.put("errors.deadletterqueue.topic.name", DLQ);
+        c.put("errors.deadletterqueue.topic.replication.factor", "1");
+        c.put("errors.deadletterqueue.context.headers.enable", "true");
+        c.put("consumer.override.isolation.level", "read_committed");
+        c.put("consumer.override.max.poll.records", "2000");
+        return c;
+    }
+
+    private static final String KEY_SCHEMA = "{\"type\":\"struct\",\"name\":\"k\",\"optional\":false,\"fields\":["
+            + "{\"field\":\"window_start\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1,\"optional\":false,\"parameters\":{\"merge\":\"key\"}},"
+            + "{\"field\":\"status\",\"type\":\"string\",\"optional\":false,\"parameters\":{\"merge\":\"key\"}}]}";
+    private static final String VALUE_SCHEMA = "{\"type\":\"struct\",\"name\":\"v\",\"optional\":false,\"fields\":["
+            + "{\"field\":\"window_start\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1,\"optional\":false,\"parameters\":{\"merge\":\"key\"}},"
+            + "{\"field\":\"status\",\"type\":\"string\",\"optional\":false,\"parameters\":{\"merge\":\"key\"}},"
+            + "{\"field\":\"requests\",\"type\":\"int64\",\"optional\":false,\"parameters\":{\"merge\":\"sum\"}},"
+            + "{\"field\":\"bytes_sent\",\"type\":\"int64\",\"optional\":false,\"parameters\":{\"merge\":\"sum\"}}]}";
+
+    @Test
+    void exactTotalsThroughAThirtySecondOutageRestartsAndRewindsWithMalformedRecordsInTheDlq() throws Exception {
+        Map<String, long[]> truth = new TreeMap<>();
+        Set<String> malformed = new HashSet<>();
+        Random r = new Random(42);
+        Map<String, Object> producerProps = new HashMap<>();
+        producerProps.put("acks", "all");
+        producerProps.put("linger.ms", "5");
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(producerProps)) {
+            int half = RECORDS / 2;
+            produce(producer, 0, half, r, truth, malformed);
+
+            connect.configureConnector(CONNECTOR, sinkConfig());
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "sink did not start");
+            AtomicBoolean watching = new AtomicBoolean(true);
+            AtomicReference<String> failure = new AtomicReference<>();
+            Thread watcher = new Thread(() -> {
+                while (watching.get()) {
+                    try {
+                        ConnectorStateInfo s = connect.connectorStatus(CONNECTOR);
+                        s.tasks().stream().filter(t -> "FAILED".equals(t.state())).findFirst()
+                                .ifPresent(t -> failure.compareAndSet(null, t.trace()));
+                        Thread.sleep(250);
+                    } catch (Exception e) {
+                        // status unavailable during a restart
+                    }
+                }
+            }, "status-watcher");
+            watcher.start();
+            try {
+                awaitRequestsAtLeast(1, Duration.ofSeconds(60));
+                proxy.cut();
+                produce(producer, half, RECORDS, r, truth, malformed); // the stream goes on while the database is away
+                TimeUnit.SECONDS.sleep(30); // the outage itself: this pause is the scenario, not an assertion
+                proxy.restore();
+
+                connect.restartConnectorAndTasks(CONNECTOR, false, true, false);
+                connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "sink did not come back");
+
+                // an operator rewinds the consumer to the beginning: everything is redelivered
+                connect.stopConnector(CONNECTOR);
+                connect.assertions().assertConnectorIsStopped(CONNECTOR, "sink did not stop");
+                connect.resetConnectorOffsets(CONNECTOR);
+                connect.resumeConnector(CONNECTOR);
+                connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "sink did not resume");
+
+                long expectedRequests = truth.values().stream().mapToLong(v -> v[0]).sum();
+                awaitRequestsAtLeast(expectedRequests, Duration.ofSeconds(180));
+                TimeUnit.SECONDS.sleep(3); // let any duplicate that would wrongly arrive, arrive
+            } finally {
+                watching.set(false);
+                watcher.join();
+            }
+            assertNull(failure.get(), "a task went FAILED");
+            assertEquals(render(truth), render(tableTotals()), "table totals per (window_start, status)");
+            assertEquals(malformed, dlqPositions(malformed.size()), "the DLQ holds the malformed records and only those");
+        }
+    }
+
+    private void produce(KafkaProducer<byte[], byte[]> producer, int from, int to, Random r, Map<String, long[]> truth,
+                         Set<String> malformed) throws Exception {
+        for (int i = from; i < to; i++) {
+            int partition = i % 3;
+            if (i % 5000 == 4999) {
+                // malformed: no key, or a value that is not a Struct
+                byte[] value = i % 2 == 0
+                        ? envelope("{\"type\":\"string\",\"optional\":false}", "\"oops\"")
+                        : envelope(VALUE_SCHEMA, payload(W0, "200", 1, 1));
+                byte[] key = i % 2 == 0 ? envelope(KEY_SCHEMA, "{\"window_start\":" + W0 + ",\"status\":\"200\"}") : null;
+                var meta = producer.send(new ProducerRecord<>(TOPIC, partition, key, value)).get();
+                malformed.add(meta.partition() + "/" + meta.offset());
+                continue;
+            }
+            long window = W0 + (i % 50) * 60_000L;
+            String status = String.valueOf(new int[] {200, 204, 301, 404, 500}[i % 5]);
+            long requests = 1 + r.nextInt(10);
+            long bytes = r.nextInt(100_000);
+            long[] acc = truth.computeIfAbsent(window + "|" + status, k -> new long[2]);
+            acc[0] += requests;
+            acc[1] += bytes;
+            producer.send(new ProducerRecord<>(TOPIC, partition,
+                    envelope(KEY_SCHEMA, "{\"window_start\":" + window + ",\"status\":\"" + status + "\"}"),
+                    envelope(VALUE_SCHEMA, payload(window, status, requests, bytes))));
+        }
+        producer.flush();
+    }
+
+    private static String payload(long window, String status, long requests, long bytes) {
+        return "{\"window_start\":" + window + ",\"status\":\"" + status + "\",\"requests\":" + requests + ",\"bytes_sent\":" + bytes + "}";
+    }
+
+    private static byte[] envelope(String schema, String payload) {
+        return ("{\"schema\":" + schema + ",\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void awaitRequestsAtLeast(long n, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                seen = pg.tableExists(TOPIC) ? pg.scalarLong("SELECT COALESCE(SUM(requests), 0) FROM " + pg.q(TOPIC)) : 0;
+                if (seen >= n) {
+                    return;
+                }
+            } catch (SQLException e) {
+                // table not there yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("requests in the table stayed at " + seen + ", expected at least " + n);
+    }
+
+    private Map<String, long[]> tableTotals() throws SQLException {
+        Map<String, long[]> m = new TreeMap<>();
+        try (var c = pg.connect(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT window_start, status, requests, bytes_sent FROM " + pg.q(TOPIC))) {
+            while (rs.next()) {
+                long window = rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
+                m.put(window + "|" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
+            }
+        }
+        return m;
+    }
+
+    private Set<String> dlqPositions(int expected) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("auto.offset.reset", "earliest");
+        props.put("group.id", "dlq-check-" + System.nanoTime());
+        Set<String> positions = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, DLQ)) {
+            int quiet = 0;
+            while (System.nanoTime() < deadline && (positions.size() < expected || quiet < 4)) {
+                int got = 0;
+                for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(500))) {
+                    got++;
+                    positions.add(header(rec, "__connect.errors.partition") + "/" + header(rec, "__connect.errors.offset"));
+                }
+                quiet = got == 0 ? quiet + 1 : 0;
+            }
+        }
+        return positions;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> rec, String name) {
+        Header h = rec.headers().lastHeader(name);
+        return h == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String render(Map<String, long[]> m) {
+        StringBuilder sb = new StringBuilder();
+        m.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('/').append(v[1]).append('\n'));
+        return sb.toString();
+    }
+}
