@@ -42,6 +42,8 @@ public class AggregateUpsertSinkTask extends SinkTask {
     private ErrantRecordReporter reporter;
     private final Set<TableShape> checkedShapes = new HashSet<>();
     private final Set<TopicPartition> unopened = new HashSet<>();
+    /** Partitions sought to a stored offset whose first delivered record has not been seen yet. */
+    private final Map<TopicPartition, Long> seekTargets = new HashMap<>();
     private int consecutiveFailures;
 
     @Override
@@ -86,6 +88,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
             for (Map.Entry<TopicPartition, Long> e : stored.entrySet()) {
                 if (e.getValue() >= 0) {
                     context.offset(e.getKey(), e.getValue());
+                    seekTargets.put(e.getKey(), e.getValue());
                 }
             }
             log.info("Assigned {}; resuming from the offsets stored in the database: {}", unopened, stored);
@@ -101,6 +104,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> partitions) {
         writer.forget(partitions);
         unopened.removeAll(partitions);
+        partitions.forEach(seekTargets::remove);
     }
 
     @Override
@@ -114,6 +118,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
         List<Future<Void>> reported = new ArrayList<>();
         for (SinkRecord r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+            checkFirstRecordAfterSeek(tp, r.kafkaOffset());
             batchEnds.merge(tp, r.kafkaOffset() + 1, Math::max);
             if (writer.alreadyApplied(tp, r.kafkaOffset())) {
                 continue; // a redelivery; never report a bad record twice either
@@ -152,6 +157,30 @@ public class AggregateUpsertSinkTask extends SinkTask {
                 throw new RetriableException(e);
             }
             handleDataError(records, rows, batchEnds, e);
+        }
+    }
+
+    /**
+     * After seeking to the offset the database holds, the consumer must deliver that offset (or a later one, when
+     * records in between were compacted away or were transaction markers). An earlier one means the seek failed
+     * because the offset is beyond the end of the partition: the topic was deleted and re-created or truncated.
+     * Skipping would silently drop every new record, so the task stops with what to do.
+     */
+    private void checkFirstRecordAfterSeek(TopicPartition tp, long offset) {
+        Long target = seekTargets.remove(tp);
+        if (target == null) {
+            return;
+        }
+        if (offset < target) {
+            throw new ConnectException("The database's offsets table says " + tp + " continues at offset " + target + ", but Kafka "
+                    + "delivered offset " + offset + " after the sink sought there: the partition ends below " + target
+                    + ", so the topic was probably deleted and re-created. Nothing was written. If the old data in the table "
+                    + "should stay and the new topic be added to it, delete the rows of topic '" + tp.topic() + "' from "
+                    + config.getString(AggregateUpsertSinkConfig.OFFSETS_TABLE) + " and restart the task.");
+        }
+        if (offset > target) {
+            log.warn("{}: the database continues at offset {} but the first record available is {}; the records in between "
+                    + "were deleted from Kafka (retention or compaction) before this sink applied them", tp, target, offset);
         }
     }
 

@@ -22,6 +22,7 @@ final class SourceTaskMetrics implements AutoCloseable {
     private final PluginMetrics metrics;
     private final AccessLogTailer tailer;
     private final Map<String, MetricName[]> perFile = new HashMap<>();
+    private final java.util.List<MetricName> taskMetrics = new java.util.ArrayList<>();
     private final Map<String, Long> behindByIdentity = new HashMap<>();
     private final Map<String, String> pathByIdentity = new HashMap<>();
     private final Sensor linesSensor;
@@ -58,7 +59,9 @@ final class SourceTaskMetrics implements AutoCloseable {
     }
 
     private void gauge(String name, String doc, ToDoubleFunction<Void> f) {
-        metrics.addMetric(metrics.metricName(name, doc, new LinkedHashMap<>()), (Gauge<Double>) (config, now) -> f.applyAsDouble(null));
+        MetricName n = metrics.metricName(name, doc, new LinkedHashMap<>());
+        metrics.addMetric(n, (Gauge<Double>) (config, now) -> f.applyAsDouble(null));
+        taskMetrics.add(n);
     }
 
     /** Called after each poll on the task thread: records rates and keeps the per-file metrics in step. */
@@ -120,5 +123,9 @@ final class SourceTaskMetrics implements AutoCloseable {
             }
         }
         perFile.clear();
+        taskMetrics.forEach(metrics::removeMetric);
+        taskMetrics.clear();
+        metrics.removeSensor("lines-read");
+        metrics.removeSensor("lines-rejected");
     }
 }

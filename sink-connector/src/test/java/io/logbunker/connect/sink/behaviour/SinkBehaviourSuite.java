@@ -234,11 +234,12 @@ abstract class SinkBehaviourSuite {
         FakeSinkContext ctx2 = new FakeSinkContext();
         AggregateUpsertSinkTask t2 = task(ctx2, tp);
         assertEquals(Map.of(tp, 100L), ctx2.seeks);
-        List<SinkRecord> more = new ArrayList<>(batch.subList(90, 100));
+        List<SinkRecord> more = new ArrayList<>();
         for (int i = 100; i < 110; i++) {
             more.add(rec(0, i, W0, "200", 1, 2L));
         }
         t2.put(more);
+        t2.put(more); // and a redelivery of that batch too
         assertEquals(110, total("requests"));
         assertEquals(220, total("bytes_sent"));
         Map<TopicPartition, OffsetAndMetadata> pre = t2.preCommit(Map.of(tp, new OffsetAndMetadata(5)));
@@ -323,6 +324,42 @@ abstract class SinkBehaviourSuite {
         assertThrows(RetriableException.class, () -> t.put(List.of(rec(0, 0, W0, "200", 1, 1L))));
         ConnectException fatal = assertThrows(ConnectException.class, () -> t.put(List.of(rec(0, 0, W0, "200", 1, 1L))));
         assertTrue(fatal.getMessage().contains("max.retries=2") && !(fatal instanceof RetriableException), fatal.getMessage());
+    }
+
+    @Test
+    void aRecreatedTopicBelowTheStoredOffsetStopsTheTaskInsteadOfSkippingEverything() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+        List<SinkRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(rec(0, i, W0, "200", 1, 1L));
+        }
+        t.put(batch);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask restarted = task(ctx, tp);
+        assertEquals(50L, ctx.seeks.get(tp));
+        // the topic was re-created: the consumer could not seek to 50 and starts at 0
+        ConnectException e = assertThrows(ConnectException.class, () -> restarted.put(List.of(rec(0, 0, W0, "200", 1, 1L))));
+        assertTrue(e.getMessage().contains("re-created"), e.getMessage());
+        assertEquals(50, total("requests"));
+    }
+
+    @Test
+    void mergeFieldsOverrideSchemaParametersForProducersWithoutThem() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Schema plainKey = SchemaBuilder.struct().field("day", Schema.STRING_SCHEMA).build();
+        Schema plainValue = SchemaBuilder.struct().field("hits", Schema.INT64_SCHEMA).field("peak", Schema.INT32_SCHEMA)
+                .field("requests", SchemaBuilder.int64().parameter("merge", "max").build()).build();
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), Map.of("merge.fields", "hits:sum, peak:max, requests:sum"), tp);
+        t.put(List.of(new SinkRecord(topic, 0, plainKey, new Struct(plainKey).put("day", "d1"), plainValue,
+                        new Struct(plainValue).put("hits", 3L).put("peak", 7).put("requests", 5L), 0),
+                new SinkRecord(topic, 0, plainKey, new Struct(plainKey).put("day", "d1"), plainValue,
+                        new Struct(plainValue).put("hits", 4L).put("peak", 2).put("requests", 6L), 1)));
+        t.put(List.of(new SinkRecord(topic, 0, plainKey, new Struct(plainKey).put("day", "d1"), plainValue,
+                new Struct(plainValue).put("hits", 10L).put("peak", 9).put("requests", 1L), 2)));
+        assertEquals(17, total("hits"));
+        assertEquals(9, db.scalarLong("SELECT " + db.q("peak") + " FROM " + db.q(topic)));
+        assertEquals(12, total("requests"), "merge.fields wins over the schema parameter");
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The sink on a real KRaft broker and a real Connect worker, into real PostgreSQL through a TCP proxy that the
@@ -38,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AggregateUpsertSinkIT {
-    private static final String CONNECTOR = "aggregate-sink";
+    // unique per run: the offsets table outlives the embedded broker, whose topics start at offset 0 again
+    private static final String CONNECTOR = "aggregate-sink-" + System.currentTimeMillis();
     private static final String TOPIC = "partials";
     private static final String DLQ = "partials-dlq";
     private static final int RECORDS = 100_000;
@@ -161,6 +163,39 @@ class AggregateUpsertSinkIT {
             assertEquals(render(truth), render(tableTotals()), "table totals per (window_start, status)");
             assertEquals(malformed, dlqPositions(malformed.size()), "the DLQ holds the malformed records and only those");
         }
+    }
+
+    @Test
+    void validateEndpointNamesEachBadField() {
+        Map<String, String> c = sinkConfig();
+        c.put("connection.url", "postgres://127.0.0.1/test");
+        c.put("merge.fields", "requests:sum,bytes_sent:average");
+        org.apache.kafka.connect.runtime.rest.entities.ConfigInfos infos =
+                connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+        assertTrue(errors(infos, "connection.url").get(0).contains("not a JDBC URL"), errors(infos, "connection.url").toString());
+        assertTrue(errors(infos, "merge.fields").get(0).contains("average"), errors(infos, "merge.fields").toString());
+
+        c.put("connection.url", "jdbc:oracle:thin:@db:1521/x");
+        c.put("merge.fields", "requests:sum");
+        infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+        assertTrue(errors(infos, "connection.url").get(0).contains("unsupported database"), errors(infos, "connection.url").toString());
+        assertTrue(errors(infos, "merge.fields").isEmpty());
+
+        c.put("connection.url", "jdbc:postgresql://127.0.0.1:1/test");
+        c.put("connection.password", "s3cr3t-never-shown");
+        infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+        String unreachable = errors(infos, "connection.url").get(0);
+        assertTrue(unreachable.contains("Cannot reach the database"), unreachable);
+        assertTrue(!infos.toString().contains("s3cr3t-never-shown"), "the password never appears in the validate response");
+
+        c.put("connection.check.on.validate", "false");
+        infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+        assertTrue(errors(infos, "connection.url").isEmpty());
+    }
+
+    private static java.util.List<String> errors(org.apache.kafka.connect.runtime.rest.entities.ConfigInfos infos, String name) {
+        return infos.configs().stream().filter(i -> i.configValue().name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no config value " + name)).configValue().errors();
     }
 
     private void produce(KafkaProducer<byte[], byte[]> producer, int from, int to, Random r, Map<String, long[]> truth,
