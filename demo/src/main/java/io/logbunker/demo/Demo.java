@@ -265,10 +265,11 @@ public final class Demo {
     }
 
     private void register(String file, Map<String, String> values) throws Exception {
-        JsonNode node = JSON.readTree(Placeholders.fill(read(file), values, file));
-        String name = node.get("name").asText();
+        // the files are the connector's config map, name included: exactly what PUT /connectors/{name}/config takes
+        JsonNode config = JSON.readTree(Placeholders.fill(read(file), values, file));
+        String name = config.get("name").asText();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/" + name + "/config"))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(node.get("config").toString()))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(config.toString()))
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {
             throw new DemoException("registering " + name + " failed (" + r.statusCode() + "): " + r.body());

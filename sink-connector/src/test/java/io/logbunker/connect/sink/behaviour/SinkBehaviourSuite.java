@@ -1,5 +1,6 @@
 package io.logbunker.connect.sink.behaviour;
 
+import io.logbunker.connect.testkit.TestDatabase;
 import io.logbunker.connect.sink.AggregateUpsertSinkTask;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;

@@ -1,5 +1,7 @@
 package io.logbunker.connect.sink.behaviour;
 
+import io.logbunker.connect.testkit.TestDatabase;
+
 class SqliteSinkTest extends SinkBehaviourSuite {
     @Override
     TestDatabase database() {

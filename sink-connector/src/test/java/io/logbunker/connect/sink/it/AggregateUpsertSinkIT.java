@@ -1,7 +1,8 @@
 package io.logbunker.connect.sink.it;
 
+import io.logbunker.connect.testkit.TcpProxy;
 import io.logbunker.connect.sink.AggregateUpsertSinkConnector;
-import io.logbunker.connect.sink.behaviour.TestDatabase;
+import io.logbunker.connect.testkit.TestDatabase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,5 +1,6 @@
 package io.logbunker.connect.source.it;
 
+import io.logbunker.connect.testkit.LogWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logbunker.connect.source.AccessLogSourceConnector;

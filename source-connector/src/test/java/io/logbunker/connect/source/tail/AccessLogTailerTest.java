@@ -1,6 +1,6 @@
 package io.logbunker.connect.source.tail;
 
-import io.logbunker.connect.source.RealLogs;
+import io.logbunker.connect.testkit.RealLogs;
 import io.logbunker.connect.source.window.AggregateRow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

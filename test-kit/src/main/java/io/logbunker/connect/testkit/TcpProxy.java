@@ -1,4 +1,4 @@
-package io.logbunker.connect.sink.it;
+package io.logbunker.connect.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;

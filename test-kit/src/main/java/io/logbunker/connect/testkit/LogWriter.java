@@ -1,4 +1,4 @@
-package io.logbunker.connect.source.it;
+package io.logbunker.connect.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;

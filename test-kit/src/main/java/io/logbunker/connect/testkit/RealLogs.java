@@ -1,4 +1,4 @@
-package io.logbunker.connect.source;
+package io.logbunker.connect.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.logbunker.connect.sink.behaviour;
+package io.logbunker.connect.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

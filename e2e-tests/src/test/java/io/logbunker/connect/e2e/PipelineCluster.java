@@ -1,0 +1,163 @@
+package io.logbunker.connect.e2e;
+
+import io.logbunker.connect.testkit.TestDatabase;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A KRaft broker and Connect workers with exactly-once source support whose only access to LogBunker is the
+ * packaged plugin directories on plugin.path, plus helpers to configure the pipeline and read the table back.
+ */
+final class PipelineCluster implements AutoCloseable {
+    static final String SOURCE_CLASS = "io.logbunker.connect.source.AccessLogSourceConnector";
+    static final String SINK_CLASS = "io.logbunker.connect.sink.AggregateUpsertSinkConnector";
+
+    final EmbeddedConnectCluster connect;
+    final TestDatabase pg = TestDatabase.postgres();
+
+    PipelineCluster(String name, int workers) {
+        String pluginPath = System.getProperty("logbunker.pluginPath");
+        for (String dir : pluginPath.split(",")) {
+            if (!Files.isDirectory(Paths.get(dir))) {
+                throw new IllegalStateException("plugin directory " + dir + " is missing: run 'mvn package' (bin/test does) first");
+            }
+        }
+        try {
+            Class.forName(SOURCE_CLASS);
+            throw new IllegalStateException("the source connector is on the test class path; this test must load it from plugin.path only");
+        } catch (ClassNotFoundException expected) {
+            // good: only plugin.path can provide it
+        }
+        Map<String, String> worker = new HashMap<>();
+        worker.put("plugin.path", pluginPath);
+        worker.put("plugin.discovery", "service_load");
+        worker.put("exactly.once.source.support", "enabled");
+        worker.put("scheduled.rebalance.max.delay.ms", "1000");
+        worker.put("offset.flush.interval.ms", "2000");
+        worker.put("connector.client.config.override.policy", "All");
+        worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers).workerProps(worker).brokerProps(broker).build();
+        connect.start();
+    }
+
+    Map<String, String> source(String files, String format, String topic, String errorsTopic) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", SOURCE_CLASS);
+        c.put("tasks.max", "1");
+        c.put("files", files);
+        c.put("log.format", format);
+        c.put("group.by", "status");
+        c.put("topic", topic);
+        c.put("errors.topic", errorsTopic);
+        c.put("window.grace.ms", "0");
+        c.put("flush.idle.ms", "500");
+        c.put("files.scan.interval.ms", "200");
+        c.put("exactly.once.support", "required");
+        return c;
+    }
+
+    Map<String, String> sink(String jdbcUrl, String topic, String table, String connectorName) {
+        Map<String, String> c = new HashMap<>(pg.sinkConfig(connectorName));
+        c.put("connector.class", SINK_CLASS);
+        c.put("connection.url", jdbcUrl);
+        c.put("connection.timeout.ms", "2000");
+        c.put("retry.backoff.ms", "500");
+        c.put("topics", topic);
+        c.put("table.name.format", table);
+        c.put("tasks.max", "1");
+        c.put("consumer.override.isolation.level", "read_committed");
+        return c;
+    }
+
+    WorkerHandle workerRunning(String connector) {
+        String workerId = connect.connectorStatus(connector).tasks().get(0).workerId();
+        for (WorkerHandle w : connect.workers()) {
+            if (workerId.endsWith(":" + w.url().getPort())) {
+                return w;
+            }
+        }
+        throw new AssertionError("no worker " + workerId + " among " + connect.workers());
+    }
+
+    /** requests and bytes_sent per "window_start|status" in the table. */
+    Map<String, long[]> table(String table) throws SQLException {
+        Map<String, long[]> m = new TreeMap<>();
+        if (!pg.tableExists(table)) {
+            return m;
+        }
+        try (var c = pg.connect(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT window_start, status, requests, bytes_sent FROM " + pg.q(table))) {
+            while (rs.next()) {
+                long window = rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
+                m.put(window + "|" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
+            }
+        }
+        return m;
+    }
+
+    long sumRequests(String table) throws SQLException {
+        return pg.tableExists(table) ? pg.scalarLong("SELECT COALESCE(SUM(requests), 0) FROM " + pg.q(table)) : 0;
+    }
+
+    void awaitRequests(String table, long expected, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = sumRequests(table);
+            if (seen >= expected) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("table " + table + " reached " + seen + " requests, expected " + expected);
+    }
+
+    long countRecords(String topic, long expected) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("isolation.level", "read_committed");
+        props.put("auto.offset.reset", "earliest");
+        props.put("group.id", "count-" + System.nanoTime());
+        long n = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, topic)) {
+            int quiet = 0;
+            while (System.nanoTime() < deadline && (n < expected || quiet < 4)) {
+                int got = consumer.poll(Duration.ofMillis(500)).count();
+                n += got;
+                quiet = got == 0 ? quiet + 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    static String render(Map<String, long[]> m) {
+        StringBuilder sb = new StringBuilder();
+        m.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('/').append(v[1]).append('\n'));
+        return sb.toString();
+    }
+
+    static Path realLogs() {
+        return Paths.get(System.getProperty("logbunker.realLogs", "../../shared/data/real-logs"));
+    }
+
+    @Override
+    public void close() {
+        connect.stop();
+    }
+}
