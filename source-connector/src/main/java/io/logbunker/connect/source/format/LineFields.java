@@ -32,6 +32,9 @@ public final class LineFields {
     private final int requestField;
     private final int requestUriField;
     private final int argsField;
+    /** $time_local changes once a second while thousands of lines share it: remember the last one. */
+    private final byte[] lastTimeLocal = new byte[26];
+    private long lastTimeLocalValue = EventTime.INVALID;
 
     public LineFields(LogFormat format) {
         this.format = format;
@@ -83,7 +86,16 @@ public final class LineFields {
         int len = line.end[timeField] - s;
         switch (timeKind) {
             case LOCAL:
-                return EventTime.parseTimeLocal(b, s, len);
+                if (len == 26 && lastTimeLocalValue != EventTime.INVALID
+                        && java.util.Arrays.equals(b, s, s + 26, lastTimeLocal, 0, 26)) {
+                    return lastTimeLocalValue;
+                }
+                long v = EventTime.parseTimeLocal(b, s, len);
+                if (v != EventTime.INVALID) {
+                    System.arraycopy(b, s, lastTimeLocal, 0, 26);
+                }
+                lastTimeLocalValue = v;
+                return v;
             case ISO8601:
                 return EventTime.parseIso8601(b, s, len);
             default:

@@ -117,10 +117,16 @@ public final class LineParser {
     private static int find(byte[] buf, int from, int end, byte[] literal) {
         byte first = literal[0];
         int last = end - literal.length;
-        for (int p = from; p <= last; p++) {
-            if (buf[p] == first && matches(buf, p, end, literal)) {
+        int p = from;
+        while (p <= last) {
+            p = Bytes.indexOf(buf, p, last + 1, first);
+            if (p < 0) {
+                return -1;
+            }
+            if (matches(buf, p, end, literal)) {
                 return p;
             }
+            p++;
         }
         return -1;
     }
@@ -128,15 +134,20 @@ public final class LineParser {
     /** Finds {@code literal} (which starts with a quote) where that quote is not backslash-escaped. */
     private static int findClosingQuote(byte[] buf, int from, int end, byte[] literal) {
         int last = end - literal.length;
-        for (int p = from; p <= last; p++) {
-            byte b = buf[p];
-            if (b == '\\') {
-                p++; // skip the escaped byte (\" or \\)
+        int p = from;
+        while (p <= last) {
+            p = Bytes.indexOfEither(buf, p, last + 1, (byte) '"', (byte) '\\');
+            if (p < 0) {
+                return -1;
+            }
+            if (buf[p] == '\\') {
+                p += 2; // skip the escaped byte (\" or \\)
                 continue;
             }
-            if (b == '"' && matches(buf, p, end, literal)) {
+            if (matches(buf, p, end, literal)) {
                 return p;
             }
+            p++;
         }
         return -1;
     }

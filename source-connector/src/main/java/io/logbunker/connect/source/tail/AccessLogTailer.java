@@ -1,12 +1,9 @@
 package io.logbunker.connect.source.tail;
 
-import io.logbunker.connect.source.format.EventTime;
-import io.logbunker.connect.source.format.KeyBuffer;
 import io.logbunker.connect.source.format.LineFields;
-import io.logbunker.connect.source.format.LineParser;
-import io.logbunker.connect.source.format.LogFormat;
-import io.logbunker.connect.source.format.ParsedLine;
+import io.logbunker.connect.source.format.Bytes;
 import io.logbunker.connect.source.window.AggregateRow;
+import io.logbunker.connect.source.window.LineFolder;
 import io.logbunker.connect.source.window.WindowAggregator;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -56,11 +53,7 @@ public final class AccessLogTailer implements AutoCloseable {
     private final Time time;
     private final StoredOffsets storedOffsets;
     private final GlobScanner scanner;
-    private final LineParser parser;
-    private final LineFields fields;
-    private final LineFields.Dimension[] dimensions;
-    private final ParsedLine parsed;
-    private final KeyBuffer key = new KeyBuffer();
+    private final LineFolder folder;
     private final byte[] buffer;
     private final TailerStats stats = new TailerStats();
 
@@ -88,16 +81,12 @@ public final class AccessLogTailer implements AutoCloseable {
         this.time = time;
         this.storedOffsets = storedOffsets;
         this.scanner = new GlobScanner(settings.includes(), settings.excludes());
-        LogFormat format = LogFormat.compile(settings.logFormat());
-        this.parser = new LineParser(format);
-        this.fields = new LineFields(format);
-        this.dimensions = settings.groupBy().stream().map(fields::dimension).toArray(LineFields.Dimension[]::new);
-        this.parsed = parser.newParsedLine();
+        this.folder = new LineFolder(settings.logFormat(), settings.groupBy());
         this.buffer = new byte[settings.maxLineBytes() + settings.readChunkBytes()];
     }
 
     public LineFields fields() {
-        return fields;
+        return folder.fields();
     }
 
     public TailerStats stats() {
@@ -370,10 +359,8 @@ public final class AccessLogTailer implements AutoCloseable {
         int lineStart = 0;
         int i = carry;
         if (f.skippingOverlong) {
-            while (i < limit && buf[i] != '\n') {
-                i++;
-            }
-            if (i == limit) {
+            i = Bytes.indexOf(buf, i, limit, (byte) '\n');
+            if (i < 0) {
                 f.carryLength = 0;
                 return n;
             }
@@ -381,11 +368,9 @@ public final class AccessLogTailer implements AutoCloseable {
             rejectOverlong(f, f.overlongStart, base + i + 1);
             lineStart = ++i;
         }
-        for (; i < limit; i++) {
-            if (buf[i] == '\n') {
-                handleLine(f, buf, lineStart, i - lineStart, base + lineStart, base + i + 1);
-                lineStart = i + 1;
-            }
+        while ((i = Bytes.indexOf(buf, i, limit, (byte) '\n')) >= 0) {
+            handleLine(f, buf, lineStart, i - lineStart, base + lineStart, base + i + 1);
+            lineStart = ++i;
         }
         if (lineStart > carry) {
             rememberTail(f, buf, lineStart);
@@ -431,38 +416,17 @@ public final class AccessLogTailer implements AutoCloseable {
                     "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")", true);
             return;
         }
-        String reason = parser.parse(buf, off, len, parsed);
-        long eventTime = 0;
-        long bytesSent = 0;
-        double requestTime = Double.NaN;
-        if (reason == null) {
-            eventTime = fields.eventTime(parsed);
-            bytesSent = fields.bytesSent(parsed);
-            requestTime = fields.requestTime(parsed);
-            if (eventTime == EventTime.INVALID) {
-                reason = "the time field is not a valid timestamp";
-            } else if (fields.hasStatus() && fields.status(parsed) < 0) {
-                reason = "$status is not a number";
-            } else if (bytesSent < 0) {
-                reason = "the bytes-sent field is not a number";
-            } else if (requestTime < 0) {
-                reason = "$request_time is not a number";
-            }
-        }
+        String reason = folder.parse(buf, off, len);
         if (reason != null) {
             reject(f, buf, off, len, lineStart, lineEnd, reason, false);
             return;
         }
-        key.clear();
-        for (LineFields.Dimension d : dimensions) {
-            d.append(parsed, key);
-        }
         WindowAggregator agg = f.aggregator;
-        if (f.pendingItems() >= settings.maxOpenGroups() && agg.isNewGroup(agg.windowStartOf(eventTime), key)) {
+        if (f.pendingItems() >= settings.maxOpenGroups() && folder.opensGroupIn(agg)) {
             flush(f, lineStart); // max.open.groups reached: the range ends before this line
             f.rangeOpenedMs = time.milliseconds();
         }
-        agg.add(eventTime, key, bytesSent, requestTime);
+        folder.foldInto(agg);
         f.rangeEnd = lineEnd;
         if (agg.windowClosed()) {
             flush(f, lineEnd);

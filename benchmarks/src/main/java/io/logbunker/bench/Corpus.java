@@ -1,0 +1,133 @@
+package io.logbunker.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Benchmark input: nginx lines in combined format plus {@code $request_time}: mostly ad-tracking GETs
+ * ({@code GET /t?ev=click&ad=42}) with realistic user agents and referers, interleaved with the lines of the
+ * real logs (given a request time), in time order so windows close as they would in production.
+ */
+public final class Corpus {
+    public static final String FORMAT = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+            + "\"$http_referer\" \"$http_user_agent\" $request_time";
+    private static final DateTimeFormatter TIME_LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
+            .withZone(ZoneOffset.UTC);
+    private static final String[] EVENTS = {"impression", "impression", "impression", "impression", "click", "view", "conversion"};
+    private static final String[] AGENTS = {
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Mobile Safari/537.36"};
+
+    private Corpus() {
+    }
+
+    /** About {@code bytes} of lines; every 10th line comes from the real logs when they are found. */
+    public static byte[] build(long bytes, long startEpochSec, int linesPerSecond) throws IOException {
+        List<byte[]> real = realLines();
+        Random r = new Random(42);
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, bytes + 4096));
+        StringBuilder sb = new StringBuilder(512);
+        long i = 0;
+        int realIdx = 0;
+        String time = null;
+        long lastSec = -1;
+        while (out.size() < bytes) {
+            long sec = startEpochSec + i / linesPerSecond;
+            if (sec != lastSec) {
+                time = TIME_LOCAL.format(Instant.ofEpochSecond(sec));
+                lastSec = sec;
+            }
+            sb.setLength(0);
+            if (!real.isEmpty() && i % 10 == 9) {
+                // a real line, re-timed into the stream so its window is realistic, with a request time appended
+                String line = new String(real.get(realIdx++ % real.size()), StandardCharsets.ISO_8859_1);
+                int lb = line.indexOf('[');
+                int rb = line.indexOf(']', lb);
+                if (lb > 0 && rb > lb) {
+                    line = line.substring(0, lb + 1) + time + line.substring(rb);
+                }
+                sb.append(line).append(" 0.0").append(r.nextInt(100)).append('\n');
+                out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+            } else {
+                int status = r.nextInt(1000) < 960 ? 200 : r.nextBoolean() ? 204 : 404;
+                sb.append("10.").append(r.nextInt(256)).append('.').append(r.nextInt(256)).append('.').append(r.nextInt(256))
+                        .append(" - - [").append(time).append("] \"GET /t?ev=").append(EVENTS[r.nextInt(EVENTS.length)])
+                        .append("&ad=").append(r.nextInt(200)).append("&cb=").append(r.nextInt(1_000_000)).append(" HTTP/1.1\" ")
+                        .append(status).append(' ').append(status == 204 ? "-" : Integer.toString(40 + r.nextInt(8)))
+                        .append(" \"https://news.example/article/").append(r.nextInt(5000)).append("?utm_source=feed\" \"")
+                        .append(AGENTS[r.nextInt(AGENTS.length)]).append("\" 0.00").append(r.nextInt(10)).append('\n');
+                out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
+            }
+            i++;
+        }
+        return out.toByteArray();
+    }
+
+    static List<byte[]> realLines() throws IOException {
+        List<byte[]> lines = new ArrayList<>();
+        Path dir = Paths.get(System.getProperty("logbunker.realLogs", "../shared/data/real-logs"));
+        if (!Files.isDirectory(dir)) {
+            return lines;
+        }
+        for (String name : List.of("nielsbasjes_logparser_hackers-access.log", "elastic_examples_apache_logs")) {
+            Path f = dir.resolve(name);
+            if (Files.exists(f)) {
+                split(Files.readAllBytes(f), lines);
+            }
+        }
+        Path gz = dir.resolve("grafana_alloy_long-access.gz");
+        if (Files.exists(gz)) {
+            try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+                List<byte[]> g = new ArrayList<>();
+                split(in.readAllBytes(), g);
+                for (byte[] l : g) {
+                    // main format: drop the trailing "$http_x_forwarded_for" to make it combined
+                    String s = new String(l, StandardCharsets.ISO_8859_1);
+                    int cut = s.lastIndexOf(" \"");
+                    lines.add((cut > 0 ? s.substring(0, cut) : s).getBytes(StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static void split(byte[] all, List<byte[]> into) {
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == '\n') {
+                into.add(java.util.Arrays.copyOfRange(all, start, i));
+                start = i + 1;
+            }
+        }
+    }
+
+    /** Writes a corpus file of about {@code bytes}, for the end-to-end benchmarks. */
+    public static void main(String[] args) throws IOException {
+        Path out = Paths.get(args[0]);
+        long bytes = Long.parseLong(args[1]);
+        long chunk = 256L << 20;
+        long start = 1_795_860_000L;
+        Files.deleteIfExists(out);
+        long written = 0;
+        while (written < bytes) {
+            byte[] b = build(Math.min(chunk, bytes - written), start + written / 2_000_000, 20_000);
+            Files.write(out, b, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            written += b.length;
+        }
+    }
+}

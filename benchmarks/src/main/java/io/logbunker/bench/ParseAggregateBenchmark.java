@@ -1,0 +1,91 @@
+package io.logbunker.bench;
+
+import io.logbunker.connect.source.format.Bytes;
+import io.logbunker.connect.source.window.AggregateRow;
+import io.logbunker.connect.source.window.LineFolder;
+import io.logbunker.connect.source.window.WindowAggregator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread, the source's per-line hot path exactly as the tailer runs it: find the line end, split the line,
+ * parse time and numbers, build the (status, arg_ev, arg_ad) key, fold it into the window aggregator, and drain
+ * the aggregator whenever a window closes. Score: lines per second (one operation = one line).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 4)
+public class ParseAggregateBenchmark {
+    static final int LINES = 200_000;
+
+    byte[] corpus;
+    int lines;
+    LineFolder folder;
+    WindowAggregator aggregator;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        byte[] built = Corpus.build(80L << 20, 1_795_860_000L, 20_000);
+        int end = 0;
+        while (lines < LINES) {
+            if (built[end++] == '\n') {
+                lines++;
+            }
+        }
+        corpus = java.util.Arrays.copyOf(built, end);
+        folder = new LineFolder(Corpus.FORMAT, List.of("status", "arg_ev", "arg_ad"));
+        aggregator = new WindowAggregator(60_000, 5_000);
+        int rejected = pass(new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
+        if (rejected > lines / 10_000) {
+            throw new IllegalStateException(rejected + " corpus lines were rejected");
+        }
+        // (the real logs' truncated user agent cannot be followed by a request time: that one line is rejected)
+        System.out.printf("%ncorpus: %,d lines, %,d bytes (%.0f bytes/line), %d rejected%n", lines, corpus.length,
+                (double) corpus.length / lines, rejected);
+    }
+
+    /** The score is per line: one invocation processes LINES lines. */
+    @Benchmark
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(LINES)
+    public int wholeCorpus(Blackhole bh) {
+        return pass(bh);
+    }
+
+    int pass(Blackhole bh) {
+        byte[] b = corpus;
+        int start = 0;
+        int rejected = 0;
+        int i;
+        while ((i = Bytes.indexOf(b, start, b.length, (byte) '\n')) >= 0) {
+            if (folder.parse(b, start, i - start) == null) {
+                folder.foldInto(aggregator);
+                if (aggregator.windowClosed()) {
+                    List<AggregateRow> rows = aggregator.drain();
+                    bh.consume(rows);
+                }
+            } else {
+                rejected++;
+            }
+            start = i + 1;
+        }
+        bh.consume(aggregator.drain());
+        return rejected;
+    }
+}
