@@ -43,6 +43,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     public static final String TOPIC = "topic";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     public static final String READ_CHUNK_BYTES = "read.chunk.bytes";
+    public static final String PARSE_THREADS = "parse.threads";
 
     /** Set by the connector for each task, not by users. */
     static final String TASK_INDEX = "task.index";
@@ -89,8 +90,9 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         def.define(MAX_LINE_BYTES, Type.INT, 65536, ConfigDef.Range.between(256, 64 << 20), Importance.LOW,
                 "Lines longer than this are rejected (routed to errors.topic) without being buffered whole.",
                 GROUP_FILES, ++o, Width.SHORT, "Max line bytes");
-        def.define(READ_CHUNK_BYTES, Type.INT, 1 << 20, ConfigDef.Range.between(4096, 64 << 20), Importance.LOW,
-                "Bytes read from a file per read call.",
+        def.define(READ_CHUNK_BYTES, Type.INT, 4 << 20, ConfigDef.Range.between(4096, 64 << 20), Importance.LOW,
+                "Bytes read from a file per read call; with parse.threads > 1 a full read of complete lines is split over the "
+                        + "threads.",
                 GROUP_FILES, ++o, Width.SHORT, "Read chunk bytes");
 
         o = 0;
@@ -104,6 +106,11 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 "What a line that does not match log.format does: 'skip' counts it (and writes it to errors.topic when set); "
                         + "'fail' stops the task with the file, byte offset and start of the line in the error.",
                 GROUP_FORMAT, ++o, Width.SHORT, "Parse error policy");
+        def.define(PARSE_THREADS, Type.INT, 2, ConfigDef.Range.between(1, 64), Importance.LOW,
+                "Threads per task that parse a file's backlog in parallel (one file is read by one task). Used only when a "
+                        + "read returns at least 1 MiB of complete lines, i.e. while catching up; live tailing stays on the "
+                        + "task thread.",
+                GROUP_FORMAT, ++o, Width.SHORT, "Parse threads");
         def.define(ERRORS_TOPIC, Type.STRING, "", Importance.MEDIUM,
                 "Topic for rejected lines: the raw bytes, with headers logbunker.file, logbunker.identity, logbunker.offset "
                         + "and logbunker.reason. Empty: rejected lines are only counted.",
@@ -210,7 +217,8 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 getInt(FINGERPRINT_BYTES), getLong(WINDOW_SIZE_MS), getLong(WINDOW_GRACE_MS), getLong(FLUSH_IDLE_MS),
                 getLong(FLUSH_MAX_INTERVAL_MS), getInt(MAX_OPEN_GROUPS), getLong(SCAN_INTERVAL_MS), getLong(RELEASE_IDLE_MS),
                 getInt(READ_CHUNK_BYTES), getList(GROUP_BY), getString(LOG_FORMAT),
-                getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"));
+                getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"), getInt(PARSE_THREADS),
+                Math.min(1 << 20, getInt(READ_CHUNK_BYTES) / 2));
     }
 
     private static final class GlobListValidator implements ConfigDef.Validator {

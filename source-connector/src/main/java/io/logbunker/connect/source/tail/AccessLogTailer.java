@@ -70,6 +70,11 @@ public final class AccessLogTailer implements AutoCloseable {
         }
     };
 
+    /** Helpers that parse parts of one file's backlog; null with parse.threads=1. */
+    private final java.util.concurrent.ExecutorService parsePool;
+    private final LineFolder[] partFolders;
+    private final WindowAggregator[] partAggregators;
+
     private long nextScanMs;
     private long linesRead;
     private long linesRejected;
@@ -82,6 +87,18 @@ public final class AccessLogTailer implements AutoCloseable {
         this.storedOffsets = storedOffsets;
         this.scanner = new GlobScanner(settings.includes(), settings.excludes());
         this.folder = new LineFolder(settings.logFormat(), settings.groupBy());
+        int parts = Math.max(1, settings.parseThreads());
+        this.partFolders = new LineFolder[parts];
+        this.partAggregators = new WindowAggregator[parts];
+        for (int k = 1; k < parts; k++) {
+            partFolders[k] = new LineFolder(settings.logFormat(), settings.groupBy());
+            partAggregators[k] = new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs());
+        }
+        this.parsePool = parts == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(parts - 1, r -> {
+            Thread t = new Thread(r, "logbunker-parse-" + settings.taskIndex());
+            t.setDaemon(true);
+            return t;
+        });
         this.buffer = new byte[settings.maxLineBytes() + settings.readChunkBytes()];
     }
 
@@ -368,6 +385,14 @@ public final class AccessLogTailer implements AutoCloseable {
             rejectOverlong(f, f.overlongStart, base + i + 1);
             lineStart = ++i;
         }
+        if (parsePool != null && limit - i >= settings.parallelMinBytes()) {
+            int end = lastIndexOf(buf, i, limit, (byte) '\n') + 1;
+            if (end - lineStart >= settings.parallelMinBytes()) {
+                foldInParallel(f, buf, lineStart, end, base);
+                lineStart = end;
+                i = end;
+            }
+        }
         while ((i = Bytes.indexOf(buf, i, limit, (byte) '\n')) >= 0) {
             handleLine(f, buf, lineStart, i - lineStart, base + lineStart, base + i + 1);
             lineStart = ++i;
@@ -392,6 +417,104 @@ public final class AccessLogTailer implements AutoCloseable {
         stats.linesRejected = linesRejected;
         stats.bytesRead = bytesRead;
         return n;
+    }
+
+    private static int lastIndexOf(byte[] buf, int from, int to, byte b) {
+        for (int p = to - 1; p >= from; p--) {
+            if (buf[p] == b) {
+                return p;
+            }
+        }
+        return from - 1;
+    }
+
+    /**
+     * Folds the complete lines in {@code buf[from, to)} on several threads: the span is cut at line ends into one
+     * part per thread, each part is folded into its own aggregator, and the parts are merged in file order. The
+     * range then ends at {@code to}, so the emission rule holds; a flush point reached inside the span is taken at
+     * its end (later, never wrong), and max.open.groups may be exceeded by the groups one span opens.
+     */
+    private void foldInParallel(TrackedFile f, byte[] buf, int from, int to, long base) {
+        int parts = partFolders.length;
+        int[] bounds = new int[parts + 1];
+        bounds[0] = from;
+        bounds[parts] = to;
+        for (int k = 1; k < parts; k++) {
+            int target = Math.max(bounds[k - 1], from + (int) ((long) (to - from) * k / parts));
+            int nl = Bytes.indexOf(buf, target, to, (byte) '\n');
+            bounds[k] = nl < 0 ? to : nl + 1;
+        }
+        if (!f.hasOpenRange()) {
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        List<RejectedLine>[] rejects = newRejectLists(parts);
+        List<java.util.concurrent.Future<Integer>> futures = new ArrayList<>(parts - 1);
+        for (int k = 1; k < parts; k++) {
+            int part = k;
+            futures.add(parsePool.submit(() -> foldPart(partFolders[part], partAggregators[part], rejects[part], f.path, buf,
+                    bounds[part], bounds[part + 1], base)));
+        }
+        int lines = foldPart(folder, f.aggregator, rejects[0], f.path, buf, bounds[0], bounds[1], base);
+        for (int k = 1; k < parts; k++) {
+            try {
+                lines += futures.get(k - 1).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while parsing " + f.path, e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+            f.aggregator.mergeFrom(partAggregators[k]);
+        }
+        for (List<RejectedLine> r : rejects) {
+            f.rejects.addAll(r);
+            linesRejected += r.size();
+        }
+        linesRead += lines;
+        f.rangeEnd = base + to;
+        if (f.aggregator.windowClosed() || f.pendingItems() >= settings.maxOpenGroups()) {
+            flush(f, f.rangeEnd);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<RejectedLine>[] newRejectLists(int n) {
+        List<RejectedLine>[] lists = new List[n];
+        for (int k = 0; k < n; k++) {
+            lists[k] = new ArrayList<>();
+        }
+        return lists;
+    }
+
+    /** Folds the lines of one part; thread-confined to its folder, aggregator and reject list. */
+    private int foldPart(LineFolder partFolder, WindowAggregator agg, List<RejectedLine> rejects, Path path, byte[] buf,
+                         int from, int to, long base) {
+        int lines = 0;
+        int start = from;
+        int i;
+        while ((i = Bytes.indexOf(buf, start, to, (byte) '\n')) >= 0) {
+            lines++;
+            int len = i - start;
+            String reason = len > settings.maxLineBytes()
+                    ? "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")"
+                    : partFolder.parse(buf, start, len);
+            if (reason == null) {
+                partFolder.foldInto(agg);
+            } else {
+                int keep = Math.min(len > 0 && buf[start + len - 1] == '\r' ? len - 1 : len, len > settings.maxLineBytes()
+                        ? TrackedFile.OVERLONG_PREFIX : Integer.MAX_VALUE);
+                if (settings.failOnParseError()) {
+                    throw new LineRejectedException(rejectMessage(path, base + start, reason, buf, start, keep));
+                }
+                rejects.add(new RejectedLine(base + start, reason, Arrays.copyOfRange(buf, start, start + keep),
+                        len > settings.maxLineBytes()));
+            }
+            start = i + 1;
+        }
+        return lines;
     }
 
     /** Keeps the bytes before the last line end of this chunk, merged with the previous tail when the line was short. */
@@ -437,10 +560,7 @@ public final class AccessLogTailer implements AutoCloseable {
         linesRejected++;
         int keep = len > 0 && buf[off + len - 1] == '\r' ? len - 1 : len;
         if (settings.failOnParseError()) {
-            throw new LineRejectedException("Line at byte " + lineStart + " of " + f.path + " (identity " + f.identity
-                    + ") does not match log.format: " + reason + ". Line starts with: "
-                    + printable(buf, off, Math.min(keep, 200)) + ". Fix log.format, or set parse.error.policy=skip "
-                    + "(with errors.topic) to count and route such lines instead of failing.");
+            throw new LineRejectedException(rejectMessage(f.path, lineStart, reason, buf, off, keep));
         }
         f.rejects.add(new RejectedLine(lineStart, reason, Arrays.copyOfRange(buf, off, off + keep), cut));
         f.rangeEnd = lineEnd;
@@ -459,6 +579,12 @@ public final class AccessLogTailer implements AutoCloseable {
         linesRead++;
         reject(f, prefix, 0, prefix.length, lineStart, lineEnd,
                 "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")", true);
+    }
+
+    private static String rejectMessage(Path path, long offset, String reason, byte[] buf, int off, int len) {
+        return "Line at byte " + offset + " of " + path + " does not match log.format: " + reason + ". Line starts with: "
+                + printable(buf, off, Math.min(len, 200)) + ". Fix log.format, or set parse.error.policy=skip (with "
+                + "errors.topic) to count and route such lines instead of failing.";
     }
 
     static String printable(byte[] b, int off, int len) {
@@ -535,6 +661,9 @@ public final class AccessLogTailer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (parsePool != null) {
+            parsePool.shutdownNow();
+        }
         for (TrackedFile f : byKey.values()) {
             closeQuietly(f);
         }

@@ -17,7 +17,6 @@ public final class WindowAggregator {
     private final GroupTable table = new GroupTable();
     private long watermark = Long.MIN_VALUE;
     private long minOpenWindowStart = Long.MAX_VALUE;
-    private long lastWindowStart = Long.MIN_VALUE;
     private long lastEmittedWindowStart = Long.MIN_VALUE;
 
     public WindowAggregator(long windowSizeMs, long graceMs) {
@@ -70,7 +69,37 @@ public final class WindowAggregator {
         if (eventTimeMs > watermark) {
             watermark = eventTimeMs;
         }
-        lastWindowStart = window;
+    }
+
+    /**
+     * Adds every group of {@code other} (which aggregated the lines right after this one's, e.g. on another thread)
+     * into this aggregator, then empties {@code other}.
+     */
+    public void mergeFrom(WindowAggregator other) {
+        GroupTable o = other.table;
+        for (int g = 0; g < o.size; g++) {
+            long window = o.windowStart[g];
+            byte[] key = java.util.Arrays.copyOfRange(o.arena, o.keyOffset[g], o.keyOffset[g] + o.keyLength[g]);
+            int h = o.hash[g];
+            int t = table.find(window, key, key.length, h);
+            if (t < 0) {
+                t = table.insert(window, key, key.length, h);
+                if (window < minOpenWindowStart) {
+                    minOpenWindowStart = window;
+                }
+            }
+            table.requests[t] += o.requests[g];
+            table.bytesSent[t] += o.bytesSent[g];
+            table.rtSum[t] += o.rtSum[g];
+            table.rtCount[t] += o.rtCount[g];
+            table.rtMin[t] = Math.min(table.rtMin[t], o.rtMin[g]);
+            table.rtMax[t] = Math.max(table.rtMax[t], o.rtMax[g]);
+        }
+        if (other.watermark > watermark) {
+            watermark = other.watermark;
+        }
+        o.clear();
+        other.minOpenWindowStart = Long.MAX_VALUE;
     }
 
     /** True when the watermark has passed the end plus grace of the oldest open window. */

@@ -26,19 +26,22 @@ class AccessLogTailerTest {
     @TempDir
     Path dir;
 
-    static List<String> realLogs() {
-        return RealLogs.names();
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> realLogsAndThreads() {
+        return RealLogs.names().stream().flatMap(n -> java.util.stream.Stream.of(1, 3)
+                .map(t -> org.junit.jupiter.params.provider.Arguments.of(n, t)));
     }
 
-    @ParameterizedTest
-    @MethodSource("realLogs")
-    void realLogsReproduceTheirGroundTruthExactly(String name) throws Exception {
+    @ParameterizedTest(name = "{0} on {1} parse thread(s)")
+    @MethodSource("realLogsAndThreads")
+    void realLogsReproduceTheirGroundTruthExactly(String name, int threads) throws Exception {
         RealLogs.Log log = RealLogs.load(name, dir);
         Path file = dir.resolve("access.log");
         Files.copy(log.file(), file, StandardCopyOption.REPLACE_EXISTING);
         TailerFixture fx = new TailerFixture(dir);
         fx.format = RealLogs.formatOf(name);
         fx.readChunk = 64 * 1024; // many chunk boundaries inside lines
+        fx.parseThreads = threads;
+        fx.parallelMinBytes = 16 * 1024; // most reads go through the parallel path
         try (AccessLogTailer t = fx.tailer()) {
             fx.drain(t);
             assertEquals(log.lines(), t.stats().linesRead(), "lines read");

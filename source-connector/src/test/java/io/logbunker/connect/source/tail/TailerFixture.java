@@ -33,6 +33,8 @@ final class TailerFixture {
     int taskCount = 1;
     boolean startAtEnd;
     boolean failOnParseError;
+    int parseThreads = 1;
+    int parallelMinBytes = 1 << 20;
 
     /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
     final Map<String, Map<String, Object>> offsets = new HashMap<>();
@@ -46,7 +48,8 @@ final class TailerFixture {
 
     TailerSettings settings() {
         return new TailerSettings(List.of(glob), List.of("*.gz"), taskIndex, taskCount, startAtEnd, maxLineBytes, 4096, windowMs,
-                graceMs, idleMs, maxIntervalMs, maxOpenGroups, 10, 0, readChunk, groupBy, format, failOnParseError);
+                graceMs, idleMs, maxIntervalMs, maxOpenGroups, 10, 0, readChunk, groupBy, format, failOnParseError,
+                parseThreads, parallelMinBytes);
     }
 
     AccessLogTailer tailer() {
