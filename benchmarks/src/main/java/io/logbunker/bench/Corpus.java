@@ -80,9 +80,20 @@ public final class Corpus {
 
     static List<byte[]> realLines() throws IOException {
         List<byte[]> lines = new ArrayList<>();
+        loadRealLines(lines);
+        // keep the lines that stay valid with a request time appended (a truncated user agent does not)
+        io.logbunker.connect.source.window.LineFolder check = new io.logbunker.connect.source.window.LineFolder(FORMAT, List.of("status"));
+        lines.removeIf(l -> {
+            byte[] withTime = (new String(l, StandardCharsets.ISO_8859_1) + " 0.001").getBytes(StandardCharsets.ISO_8859_1);
+            return check.parse(withTime, 0, withTime.length) != null;
+        });
+        return lines;
+    }
+
+    private static void loadRealLines(List<byte[]> lines) throws IOException {
         Path dir = Paths.get(System.getProperty("logbunker.realLogs", "../shared/data/real-logs"));
         if (!Files.isDirectory(dir)) {
-            return lines;
+            return;
         }
         for (String name : List.of("nielsbasjes_logparser_hackers-access.log", "elastic_examples_apache_logs")) {
             Path f = dir.resolve(name);
@@ -103,7 +114,6 @@ public final class Corpus {
                 }
             }
         }
-        return lines;
     }
 
     private static void split(byte[] all, List<byte[]> into) {
@@ -116,18 +126,22 @@ public final class Corpus {
         }
     }
 
-    /** Writes a corpus file of about {@code bytes}, for the end-to-end benchmarks. */
-    public static void main(String[] args) throws IOException {
-        Path out = Paths.get(args[0]);
-        long bytes = Long.parseLong(args[1]);
-        long chunk = 256L << 20;
+    /** Writes a corpus file of exactly {@code lines} lines, for the end-to-end benchmarks. */
+    public static void write(Path out, long lines) throws IOException {
         long start = 1_795_860_000L;
         Files.deleteIfExists(out);
         long written = 0;
-        while (written < bytes) {
-            byte[] b = build(Math.min(chunk, bytes - written), start + written / 2_000_000, 20_000);
-            Files.write(out, b, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            written += b.length;
+        try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            while (written < lines) {
+                byte[] b = build(64L << 20, start + written / 20_000, 20_000);
+                int end = 0;
+                while (end < b.length && written < lines) {
+                    int nl = io.logbunker.connect.source.format.Bytes.indexOf(b, end, b.length, (byte) '\n');
+                    end = nl + 1;
+                    written++;
+                }
+                os.write(b, 0, end);
+            }
         }
     }
 }

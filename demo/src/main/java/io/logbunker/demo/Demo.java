@@ -3,18 +3,7 @@ package io.logbunker.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,15 +11,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -41,15 +27,13 @@ import java.util.stream.Collectors;
  * Ctrl-C stops everything it started; running it again resumes from the state directory.
  */
 public final class Demo {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SOURCE = "access-log-source";
     private static final String SINK = "aggregate-sink";
 
     private final Map<String, String> opts;
     private final Path repo;
     private final Path state;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<Process> children = new ArrayList<>();
+    private LocalKafka kafka;
     private TrafficGenerator generator;
     private String connectUrl;
 
@@ -77,7 +61,7 @@ public final class Demo {
         Demo demo = new Demo(opts);
         try {
             demo.run();
-        } catch (DemoException e) {
+        } catch (DemoException | LocalKafka.LocalKafkaException | IllegalArgumentException e) {
             System.err.println("\ndemo: " + e.getMessage());
             demo.shutdown();
             System.exit(1);
@@ -106,12 +90,7 @@ public final class Demo {
 
     private void run() throws Exception {
         int kafkaPort = intOpt("kafka-port", 19092);
-        int controllerPort = kafkaPort + 1;
         int connectPort = intOpt("connect-port", 18083);
-        for (int port : new int[] {kafkaPort, controllerPort, connectPort}) {
-            requireFree(port);
-        }
-        Files.createDirectories(state.resolve("logs"));
         Path sourcePlugin = repo.resolve("source-connector/target/plugin");
         Path sinkPlugin = repo.resolve("sink-connector/target/plugin");
         for (Path p : List.of(sourcePlugin, sinkPlugin)) {
@@ -119,42 +98,17 @@ public final class Demo {
                 throw new DemoException(p + " is missing: build the plugins first (bin/demo does: mvn -DskipTests install)");
             }
         }
+        kafka = new LocalKafka(repo, state);
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "demo-shutdown"));
 
-        // 1. the broker
-        Map<String, String> values = new HashMap<>();
-        values.put("KAFKA_PORT", String.valueOf(kafkaPort));
-        values.put("CONTROLLER_PORT", String.valueOf(controllerPort));
-        values.put("DATA_DIR", state.resolve("kafka").toString());
-        Path serverProps = state.resolve("kafka-server.properties");
-        Files.writeString(serverProps, Placeholders.fill(read("connect-configs/kafka-server.properties"), values, "kafka-server.properties"));
-        if (!Files.exists(state.resolve("kafka/meta.properties"))) {
-            say("Formatting the KRaft log directory " + state.resolve("kafka"));
-            Process format = start("kafka-storage", List.of("kafka.tools.StorageTool", "format", "-t", randomClusterId(), "-c",
-                    serverProps.toString()), false);
-            if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                throw new DemoException("formatting Kafka storage failed; see " + state.resolve("logs/kafka-storage.log"));
-            }
-        }
         say("Starting Kafka (KRaft) on 127.0.0.1:" + kafkaPort + "  (log: " + state.resolve("logs/kafka.log") + ")");
-        start("kafka", List.of("kafka.Kafka", serverProps.toString()), true);
-        awaitPort(kafkaPort, "Kafka", state.resolve("logs/kafka.log"));
-
-        // 2. the Connect worker, plugins from plugin.path only
-        values.put("BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort);
-        values.put("REST_HOST", "127.0.0.1");
-        values.put("REST_PORT", String.valueOf(connectPort));
-        values.put("PLUGIN_PATH", sourcePlugin + "," + sinkPlugin);
-        values.put("REPLICATION_FACTOR", "1");
-        Path workerProps = state.resolve("worker.properties");
-        Files.writeString(workerProps, Placeholders.fill(read("connect-configs/worker.properties"), values, "worker.properties"));
+        kafka.startBroker(kafkaPort);
         say("Starting a Connect worker (exactly-once source support) on http://127.0.0.1:" + connectPort + "  (log: "
                 + state.resolve("logs/connect.log") + ")");
-        start("connect", List.of("org.apache.kafka.connect.cli.ConnectDistributed", workerProps.toString()), true);
-        connectUrl = "http://127.0.0.1:" + connectPort;
-        awaitRest();
+        connectUrl = kafka.startWorker("connect", kafkaPort, connectPort, sourcePlugin + "," + sinkPlugin, Map.of(),
+                List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
+        say("Connect is up with both plugins loaded from plugin.path");
 
-        // 3. traffic and connectors
         String logGlob = opts.get("log");
         String format = opts.getOrDefault("log-format", logGlob == null ? TrafficGenerator.FORMAT : "combined");
         if (logGlob == null) {
@@ -166,9 +120,11 @@ public final class Demo {
             logGlob = log + "*";
             say("Generating " + intOpt("rate", 2000) + " nginx lines/s into " + log);
         }
+        Map<String, String> values = new HashMap<>();
         values.put("LOG_FILES", logGlob);
         values.put("LOG_FORMAT", format.replace("\\", "\\\\").replace("\"", "\\\""));
         values.put("HOST_NAME", InetAddress.getLocalHost().getHostName());
+        values.put("REPLICATION_FACTOR", "1");
         String jdbcUrl = opts.get("jdbc-url");
         String sinkFile;
         if (jdbcUrl == null) {
@@ -181,15 +137,18 @@ public final class Demo {
             values.put("JDBC_PASSWORD", opts.getOrDefault("jdbc-password", ""));
             sinkFile = "connect-configs/aggregate-sink-postgres.json";
         }
-        register("connect-configs/access-log-source.json", values);
-        register(sinkFile, values);
+        for (String file : List.of("connect-configs/access-log-source.json", sinkFile)) {
+            JsonNode config = kafka.connectorConfig(file, values);
+            kafka.putConnector(connectUrl, config);
+            say("Registered " + config.get("name").asText() + " from " + file + " through PUT /connectors/"
+                    + config.get("name").asText() + "/config");
+        }
         say("Query the table:  " + (jdbcUrl.startsWith("jdbc:sqlite:")
                 ? "sqlite3 " + state.resolve("metrics.db") + " "
                 : "psql ... -c ") + "'SELECT window_start, status, arg_ev, requests, bytes_sent FROM access_metrics ORDER BY window_start DESC LIMIT 20'");
         say("Status:           curl -s " + connectUrl + "/connectors/" + SOURCE + "/status");
         say("Ctrl-C stops everything; running bin/demo again resumes where it stopped.\n");
 
-        // 4. progress
         long until = opts.containsKey("duration") ? System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(opts.get("duration")))
                 : Long.MAX_VALUE;
         Path logDir = Paths.get(logGlob.substring(0, logGlob.lastIndexOf('/')));
@@ -197,11 +156,7 @@ public final class Demo {
         String jdbcPassword = opts.get("jdbc-password");
         while (System.nanoTime() < until) {
             Thread.sleep(3000);
-            for (Process p : children) {
-                if (!p.isAlive()) {
-                    throw new DemoException("a child process exited (code " + p.exitValue() + "); see the logs in " + state.resolve("logs"));
-                }
-            }
+            kafka.checkChildren();
             say(progress(logDir, jdbcUrl, jdbcUser, jdbcPassword));
         }
         say("Done (--duration reached).");
@@ -215,7 +170,7 @@ public final class Demo {
             sb.append(String.format("written %,d lines | ", generator.linesWritten()));
         }
         sb.append(String.format("bytes past the committed source offset %s | ", bytesBehind(logDir)));
-        sb.append("source ").append(taskState(SOURCE)).append(" | sink ").append(taskState(SINK)).append(" | ");
+        sb.append("source ").append(kafka.taskState(connectUrl, SOURCE)).append(" | sink ").append(kafka.taskState(connectUrl, SINK)).append(" | ");
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(*), COALESCE(SUM(requests), 0) FROM access_metrics")) {
             rs.next();
@@ -229,7 +184,7 @@ public final class Demo {
     /** Bytes of the tailed files past the source's committed positions (from GET /connectors/.../offsets). */
     private String bytesBehind(Path logDir) {
         try {
-            JsonNode offsets = JSON.readTree(get("/connectors/" + SOURCE + "/offsets")).path("offsets");
+            JsonNode offsets = kafka.getJson(connectUrl, "/connectors/" + SOURCE + "/offsets").path("offsets");
             Map<String, Long> positionByPath = new HashMap<>();
             for (JsonNode o : offsets) {
                 positionByPath.put(o.path("offset").path("path").asText(), o.path("offset").path("position").asLong());
@@ -246,143 +201,13 @@ public final class Demo {
         }
     }
 
-    private String taskState(String connector) {
-        try {
-            JsonNode s = JSON.readTree(get("/connectors/" + connector + "/status"));
-            JsonNode tasks = s.path("tasks");
-            if (tasks.isEmpty()) {
-                return s.path("connector").path("state").asText("?") + "/no task";
-            }
-            String state = tasks.get(0).path("state").asText();
-            if (state.equals("FAILED")) {
-                String trace = tasks.get(0).path("trace").asText();
-                return "FAILED: " + trace.lines().findFirst().orElse("");
-            }
-            return state;
-        } catch (Exception e) {
-            return "?";
-        }
-    }
-
-    private void register(String file, Map<String, String> values) throws Exception {
-        // the files are the connector's config map, name included: exactly what PUT /connectors/{name}/config takes
-        JsonNode config = JSON.readTree(Placeholders.fill(read(file), values, file));
-        String name = config.get("name").asText();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/" + name + "/config"))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(config.toString()))
-                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new DemoException("registering " + name + " failed (" + r.statusCode() + "): " + r.body());
-        }
-        say("Registered " + name + " from " + file + " through PUT /connectors/" + name + "/config");
-    }
-
-    private String get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(connectUrl + path)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new IOException(r.statusCode() + " " + r.body());
-        }
-        return r.body();
-    }
-
-    private void awaitRest() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            try {
-                String plugins = get("/connector-plugins");
-                if (plugins.contains("AccessLogSourceConnector") && plugins.contains("AggregateUpsertSinkConnector")) {
-                    say("Connect is up with both plugins loaded from plugin.path");
-                    return;
-                }
-                if (plugins.startsWith("[")) {
-                    throw new DemoException("Connect is up but does not list both LogBunker plugins: " + plugins
-                            + "; see " + state.resolve("logs/connect.log"));
-                }
-            } catch (IOException | InterruptedException e) {
-                // not up yet
-            }
-            checkChildren();
-            Thread.sleep(500);
-        }
-        throw new DemoException("Connect did not answer on " + connectUrl + " within 120 s; see " + state.resolve("logs/connect.log"));
-    }
-
-    private void awaitPort(int port, String what, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException e) {
-                checkChildren();
-                Thread.sleep(300);
-            }
-        }
-        throw new DemoException(what + " did not open 127.0.0.1:" + port + " within 90 s; see " + log);
-    }
-
-    private void checkChildren() {
-        for (Process p : children) {
-            if (!p.isAlive()) {
-                throw new DemoException("a child process exited at start (code " + p.exitValue() + "); see the logs in "
-                        + state.resolve("logs"));
-            }
-        }
-    }
-
-    private Process start(String name, List<String> mainAndArgs, boolean keep) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        // the children get Kafka and Connect only: no JDBC drivers, no plugin classes (those come from plugin.path)
-        String cp = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-                .filter(e -> !e.contains("sqlite-jdbc") && !e.contains("postgresql") && !e.contains("logbunker-demo")
-                        && !e.contains("demo/target/classes"))
-                .collect(Collectors.joining(File.pathSeparator));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g", "-cp", cp,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS"));
-        cmd.addAll(mainAndArgs);
-        File log = state.resolve("logs/" + name + ".log").toFile();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
-        if (keep) {
-            children.add(p);
-        }
-        return p;
-    }
-
     private synchronized void shutdown() {
         if (generator != null) {
             generator.stop();
         }
-        // the worker first, so tasks stop cleanly while the broker is still there
-        for (int i = children.size() - 1; i >= 0; i--) {
-            Process p = children.get(i);
-            if (p.isAlive()) {
-                p.destroy();
-                try {
-                    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                }
-            }
-        }
-        if (!children.isEmpty()) {
+        if (kafka != null && !kafka.processes().isEmpty()) {
+            kafka.close(); // the worker first, so tasks stop cleanly while the broker is still there
             say("Stopped the Connect worker and Kafka. State is kept in " + state + "; run bin/demo again to resume.");
-        }
-        children.clear();
-    }
-
-    private void requireFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        } catch (BindException e) {
-            throw new DemoException("port " + port + " on 127.0.0.1 is busy. Is an earlier demo still running? Otherwise choose "
-                    + "other ports with --kafka-port N (uses N and N+1) and --connect-port N.");
-        } catch (IOException e) {
-            throw new DemoException("cannot check port " + port + ": " + e.getMessage());
         }
     }
 
@@ -393,16 +218,6 @@ public final class Demo {
         } catch (NumberFormatException e) {
             throw new DemoException("--" + name + " takes a number, got '" + v + "'");
         }
-    }
-
-    private String read(String relative) throws IOException {
-        return Files.readString(repo.resolve(relative), StandardCharsets.UTF_8);
-    }
-
-    private static String randomClusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
     }
 
     private static void say(String s) {

@@ -1,0 +1,348 @@
+package io.logbunker.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.logbunker.demo.LocalKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * End to end on this machine, everything local: a pre-written access log → our source (exactly-once on) → Kafka →
+ * our sink → PostgreSQL, timed from registering the connectors until the table's totals are complete; and, on the
+ * same broker in the same run, Kafka's FileStreamSourceConnector shipping the same file line by line on a worker
+ * without exactly-once, timed until every line is in its topic. Prints one Markdown table.
+ */
+public final class PipelineBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long CLK_TCK = 100;
+
+    private final Map<String, String> opts;
+    private final Path repo;
+    private final Path state;
+    private final Path corpus;
+    private final long lines;
+    private final String pgUrl;
+    private final String pgUser;
+    private LocalKafka kafka;
+    private int kafkaPort;
+    private Admin admin;
+
+    private PipelineBenchmark(Map<String, String> opts) {
+        this.opts = opts;
+        this.repo = Paths.get(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
+        this.state = repo.resolve(opts.getOrDefault("state-dir", ".bench")).toAbsolutePath();
+        this.corpus = state.resolve("corpus/access.log");
+        this.lines = Long.parseLong(opts.getOrDefault("lines", "20000000"));
+        this.pgUrl = opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
+        this.pgUser = opts.getOrDefault("pg-user", "postgres");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        new PipelineBenchmark(opts).run();
+    }
+
+    record Result(String scenario, double seconds, long lines, Map<String, Double> cpuSeconds, double kafkaBytesPerLine) {
+        double linesPerSecond() {
+            return lines / seconds;
+        }
+    }
+
+    private void run() throws Exception {
+        int runs = Integer.parseInt(opts.getOrDefault("runs", "3"));
+        kafkaPort = Integer.parseInt(opts.getOrDefault("kafka-port", "19292"));
+        int ours = Integer.parseInt(opts.getOrDefault("connect-port", "18283"));
+        int peer = ours + 1;
+        if (!Files.exists(corpus) || countLines(corpus) != lines) {
+            System.out.printf("Writing %,d lines to %s ...%n", lines, corpus);
+            Files.createDirectories(corpus.getParent());
+            Corpus.write(corpus, lines);
+        }
+        long size = Files.size(corpus);
+        System.out.printf("Corpus: %,d lines, %,d bytes (%.0f bytes/line)%n", lines, size, (double) size / lines);
+        deleteRecursively(state.resolve("kafka"));
+        kafka = new LocalKafka(repo, state);
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+        kafka.startBroker(kafkaPort);
+        String plugins = repo.resolve("source-connector/target/plugin") + "," + repo.resolve("sink-connector/target/plugin");
+        String oursUrl = kafka.startWorker("worker-eos", kafkaPort, ours, plugins, Map.of("group.id", "bench-eos",
+                "config.storage.topic", "bench-eos-configs", "offset.storage.topic", "bench-eos-offsets",
+                "status.storage.topic", "bench-eos-status"), List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
+        // Kafka's own connector, run as its users run it: no exactly-once on that worker
+        String peerUrl = kafka.startWorker("worker-plain", kafkaPort, peer, plugins, Map.of("group.id", "bench-plain",
+                "exactly.once.source.support", "disabled", "config.storage.topic", "bench-plain-configs",
+                "offset.storage.topic", "bench-plain-offsets", "status.storage.topic", "bench-plain-status"),
+                List.of("FileStreamSourceConnector"));
+        List<Result> results = new ArrayList<>();
+        for (int r = 1; r <= runs; r++) {
+            results.add(fileStream(peerUrl, r));
+            results.add(pipeline(oursUrl, r));
+        }
+        admin.close();
+        kafka.close();
+        String table = table(results, size);
+        System.out.println(table);
+        Files.writeString(state.resolve("results.md"), table);
+    }
+
+    private Result fileStream(String url, int run) throws Exception {
+        String topic = "filestream-" + run;
+        createTopic(topic, 1);
+        ObjectNode c = JSON.createObjectNode();
+        c.put("name", topic);
+        c.put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector");
+        c.put("tasks.max", "1");
+        c.put("file", corpus.toString());
+        c.put("topic", topic);
+        c.put("batch.size", "2000");
+        c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        Map<String, Long> cpu0 = cpu();
+        long t0 = System.nanoTime();
+        kafka.putConnector(url, c);
+        while (endOffset(topic) < lines) {
+            kafka.checkChildren();
+            Thread.sleep(100);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Result res = new Result("FileStreamSource (raw lines, no parsing, no EOS)", secs, lines, cpuSince(cpu0), topicBytes(topic) / (double) lines);
+        deleteConnector(url, topic);
+        report(res);
+        return res;
+    }
+
+    private Result pipeline(String url, int run) throws Exception {
+        String topic = "bench-metrics-" + run;
+        String table = "bench_metrics_" + run + "_" + Long.toString(System.currentTimeMillis(), 36);
+        createTopic(topic, 3);
+        Path dir = state.resolve("run-" + run);
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+        Path log = dir.resolve("access.log");
+        Files.createLink(log, corpus); // same bytes, new path: a fresh file for the source (identity = content; offsets reset below)
+        ObjectNode sink = JSON.createObjectNode();
+        sink.put("name", "bench-sink-" + run);
+        sink.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
+        sink.put("tasks.max", "1");
+        sink.put("topics", topic);
+        sink.put("connection.url", pgUrl);
+        sink.put("connection.user", pgUser);
+        sink.put("table.name.format", table);
+        sink.put("consumer.override.isolation.level", "read_committed");
+        sink.put("consumer.override.max.poll.records", "5000");
+        ObjectNode source = JSON.createObjectNode();
+        source.put("name", "bench-source-" + run);
+        source.put("connector.class", "io.logbunker.connect.source.AccessLogSourceConnector");
+        source.put("tasks.max", "1");
+        source.put("exactly.once.support", "required");
+        source.put("files", log.toString());
+        source.put("log.format", Corpus.FORMAT);
+        source.put("group.by", "status,arg_ev,arg_ad");
+        source.put("topic", topic);
+        source.put("flush.idle.ms", "500");
+        source.put("parse.threads", opts.getOrDefault("parse-threads", "2"));
+        Map<String, Long> cpu0 = cpu();
+        long t0 = System.nanoTime();
+        kafka.putConnector(url, sink);
+        kafka.putConnector(url, source);
+        long seen = 0;
+        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""))) {
+            while (seen < lines) {
+                kafka.checkChildren();
+                String st = kafka.taskState(url, "bench-source-" + run) + "/" + kafka.taskState(url, "bench-sink-" + run);
+                if (st.contains("FAILED")) {
+                    throw new IllegalStateException("a task failed: " + st);
+                }
+                Thread.sleep(100);
+                try (Statement s = db.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM \"" + table + "\"")) {
+                    rs.next();
+                    seen = rs.getLong(1);
+                } catch (java.sql.SQLException e) {
+                    // the sink has not created the table yet
+                }
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (seen != lines) {
+                throw new IllegalStateException("the table has " + seen + " requests for " + lines + " lines");
+            }
+            Result res = new Result("LogBunker: parse + aggregate (EOS) → Kafka → upsert → PostgreSQL", secs, lines, cpuSince(cpu0),
+                    topicBytes(topic) / (double) lines);
+            deleteConnector(url, "bench-source-" + run);
+            deleteConnector(url, "bench-sink-" + run);
+            try (Statement s = db.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS \"" + table + "\"");
+            }
+            report(res);
+            return res;
+        }
+    }
+
+    private void report(Result r) {
+        System.out.printf("%-70s %6.1f s  %,12.0f lines/s  cpu %s  %.3f Kafka bytes/line%n", r.scenario(), r.seconds(),
+                r.linesPerSecond(), r.cpuSeconds(), r.kafkaBytesPerLine());
+    }
+
+    private String table(List<Result> results, long corpusBytes) {
+        Map<String, List<Result>> by = results.stream().collect(Collectors.groupingBy(Result::scenario, LinkedHashMap::new, Collectors.toList()));
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%n%,d lines, %,d bytes, %d runs each, alternating; lines/s from connector registration until the "
+                + "output is complete%n%n", lines, corpusBytes, results.size() / Math.max(1, by.size())));
+        sb.append("| scenario | lines/s min | median | max | CPU s broker / worker / postgres (median run) | Kafka bytes per input line |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- |\n");
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Result>> e : by.entrySet()) {
+            List<Result> rs = new ArrayList<>(e.getValue());
+            rs.sort((a, b) -> Double.compare(a.linesPerSecond(), b.linesPerSecond()));
+            Result med = rs.get(rs.size() / 2);
+            medians.put(e.getKey(), med.linesPerSecond());
+            Map<String, Double> cpu = med.cpuSeconds();
+            sb.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %.1f / %.1f / %.1f | %.3f |%n", e.getKey(), rs.get(0).linesPerSecond(),
+                    med.linesPerSecond(), rs.get(rs.size() - 1).linesPerSecond(), cpu.getOrDefault("broker", 0.0),
+                    cpu.getOrDefault("workers", 0.0), cpu.getOrDefault("postgres", 0.0), med.kafkaBytesPerLine()));
+        }
+        List<Double> m = new ArrayList<>(medians.values());
+        if (m.size() == 2) {
+            sb.append(String.format("%nRatio (median LogBunker end to end / median FileStreamSource raw shipping): %.2fx%n", m.get(1) / m.get(0)));
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ measurements
+
+    private Map<String, Long> cpu() throws IOException {
+        Map<String, Long> ticks = new HashMap<>();
+        List<Process> ps = kafka.processes();
+        ticks.put("broker", ticks(ps.get(0).pid()));
+        long workers = 0;
+        for (int i = 1; i < ps.size(); i++) {
+            workers += ticks(ps.get(i).pid());
+        }
+        ticks.put("workers", workers);
+        long pg = 0;
+        try (Stream<Path> procs = Files.list(Paths.get("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).collect(Collectors.toList())) {
+                try {
+                    String comm = Files.readString(p.resolve("comm")).trim();
+                    if (comm.startsWith("postgres") || comm.startsWith("postmaster")) {
+                        pg += ticks(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // a process that just exited
+                }
+            }
+        }
+        ticks.put("postgres", pg);
+        return ticks;
+    }
+
+    private Map<String, Double> cpuSince(Map<String, Long> before) throws IOException {
+        Map<String, Long> now = cpu();
+        Map<String, Double> secs = new LinkedHashMap<>();
+        for (String k : List.of("broker", "workers", "postgres")) {
+            secs.put(k, (now.get(k) - before.get(k)) / (double) CLK_TCK);
+        }
+        return secs;
+    }
+
+    /** utime + stime of a process, in clock ticks. */
+    private static long ticks(long pid) throws IOException {
+        String stat = Files.readString(Paths.get("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private long topicBytes(String topic) throws IOException {
+        long bytes = 0;
+        try (Stream<Path> dirs = Files.list(state.resolve("kafka"))) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(topic) + "-\\d+"))
+                    .collect(Collectors.toList())) {
+                try (Stream<Path> files = Files.list(d)) {
+                    for (Path f : files.filter(p -> p.toString().endsWith(".log")).collect(Collectors.toList())) {
+                        bytes += Files.size(f);
+                    }
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", "127.0.0.1:" + kafkaPort);
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    private void createTopic(String topic, int partitions) throws Exception {
+        admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1))).all()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    private long endOffset(String topic) throws Exception {
+        return admin().listOffsets(Map.of(new TopicPartition(topic, 0), OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
+                .values().stream().mapToLong(i -> i.offset()).sum();
+    }
+
+    private void deleteConnector(String url, String name) throws Exception {
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/connectors/" + name))
+                .DELETE().build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+
+    private static long countLines(Path f) throws IOException {
+        if (!Files.exists(f)) {
+            return -1;
+        }
+        long n = 0;
+        byte[] buf = new byte[1 << 20];
+        try (var in = Files.newInputStream(f)) {
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                int i = 0;
+                while ((i = io.logbunker.connect.source.format.Bytes.indexOf(buf, i, r, (byte) '\n')) >= 0) {
+                    n++;
+                    i++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            List<Path> all = s.collect(Collectors.toList());
+            Collections.reverse(all);
+            for (Path x : all) {
+                Files.delete(x);
+            }
+        }
+    }
+}
