@@ -1,9 +1,7 @@
 package io.logbunker.connect.e2e;
 
 import io.logbunker.connect.testkit.TestDatabase;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
-import org.apache.kafka.connect.util.clusters.WorkerHandle;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A KRaft broker and Connect workers with exactly-once source support whose only access to LogBunker is the
@@ -85,16 +82,6 @@ final class PipelineCluster implements AutoCloseable {
         return c;
     }
 
-    WorkerHandle workerRunning(String connector) {
-        String workerId = connect.connectorStatus(connector).tasks().get(0).workerId();
-        for (WorkerHandle w : connect.workers()) {
-            if (workerId.endsWith(":" + w.url().getPort())) {
-                return w;
-            }
-        }
-        throw new AssertionError("no worker " + workerId + " among " + connect.workers());
-    }
-
     /** requests and bytes_sent per "window_start|status" in the table. */
     Map<String, long[]> table(String table) throws SQLException {
         Map<String, long[]> m = new TreeMap<>();
@@ -126,30 +113,6 @@ final class PipelineCluster implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new AssertionError("table " + table + " reached " + seen + " requests, expected " + expected);
-    }
-
-    long countRecords(String topic, long expected) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("isolation.level", "read_committed");
-        props.put("auto.offset.reset", "earliest");
-        props.put("group.id", "count-" + System.nanoTime());
-        long n = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, topic)) {
-            int quiet = 0;
-            while (System.nanoTime() < deadline && (n < expected || quiet < 4)) {
-                int got = consumer.poll(Duration.ofMillis(500)).count();
-                n += got;
-                quiet = got == 0 ? quiet + 1 : 0;
-            }
-        }
-        return n;
-    }
-
-    static String render(Map<String, long[]> m) {
-        StringBuilder sb = new StringBuilder();
-        m.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('/').append(v[1]).append('\n'));
-        return sb.toString();
     }
 
     static Path realLogs() {

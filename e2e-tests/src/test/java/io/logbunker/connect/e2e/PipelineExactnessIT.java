@@ -1,8 +1,8 @@
 package io.logbunker.connect.e2e;
 
+import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.LogWriter;
 import io.logbunker.connect.testkit.TcpProxy;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +61,7 @@ class PipelineExactnessIT {
                 }
             }, "log-writer");
             AtomicReference<String> failed = new AtomicReference<>();
-            Thread watcher = statusWatcher(cluster, writing, failed, sourceName, sinkName);
+            Thread watcher = ClusterChecks.failureWatcher(cluster.connect, writing, failed, sourceName, sinkName);
             t.start();
             watcher.start();
             try {
@@ -70,7 +70,7 @@ class PipelineExactnessIT {
                 writer.rotate(dir.resolve("access.log.1"), 100);
                 TimeUnit.SECONDS.sleep(2);
 
-                cluster.connect.removeWorker(cluster.workerRunning(sourceName)); // the host dies; same volume, other host
+                cluster.connect.removeWorker(ClusterChecks.workerRunning(cluster.connect, sourceName)); // the host dies; same volume, other host
                 cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sourceName, 1, "source task did not move");
                 cluster.connect.addWorker();
                 cluster.connect.assertions().assertAtLeastNumWorkersAreUp(2, "the replacement worker did not join");
@@ -100,34 +100,13 @@ class PipelineExactnessIT {
             TimeUnit.SECONDS.sleep(3); // anything arriving now would be a duplicate; compare after it had its chance
             watcher.join();
             assertNull(failed.get(), "a task went FAILED");
-            assertEquals(PipelineCluster.render(truth), PipelineCluster.render(cluster.table(table)),
+            assertEquals(ClusterChecks.render(truth), ClusterChecks.render(cluster.table(table)),
                     "requests and bytes_sent per (window_start, status)");
-            long rejected = cluster.countRecords(ERRORS, writer.badLines());
+            long rejected = ClusterChecks.countRecords(cluster.connect, ERRORS, writer.badLines());
             assertEquals(writer.badLines(), rejected, "one errors-topic record per bad line");
             assertEquals(good + writer.badLines(), cluster.sumRequests(table) + rejected, "parsed + rejected lines = all lines");
             cluster.pg.dropTable(table);
         }
-    }
-
-    private static Thread statusWatcher(PipelineCluster cluster, AtomicBoolean running, AtomicReference<String> failed, String... names) {
-        return new Thread(() -> {
-            while (running.get()) {
-                for (String n : names) {
-                    try {
-                        ConnectorStateInfo s = cluster.connect.connectorStatus(n);
-                        s.tasks().stream().filter(x -> "FAILED".equals(x.state())).findFirst()
-                                .ifPresent(x -> failed.compareAndSet(null, n + ": " + x.trace()));
-                    } catch (Exception e) {
-                        // unavailable during rebalances
-                    }
-                }
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "status-watcher");
     }
 
     private static int port(String jdbcUrl) {

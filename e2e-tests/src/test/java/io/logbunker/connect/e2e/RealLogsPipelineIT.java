@@ -1,5 +1,6 @@
 package io.logbunker.connect.e2e;
 
+import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.RealLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,7 @@ class RealLogsPipelineIT {
                 assertEquals(log.lines(), requests, log.name() + ": lines");
                 assertEquals(new TreeMap<>(log.statusCounts()), byStatus, log.name() + ": requests per status");
                 assertEquals(log.bytesSum(), bytes, log.name() + ": sum of bytes");
-                assertEquals(0, cluster.countRecords("real-" + i + "-errors", 0), log.name() + ": rejected lines");
+                assertEquals(0, ClusterChecks.countRecords(cluster.connect, "real-" + i + "-errors", 0), log.name() + ": rejected lines");
                 cluster.pg.dropTable(table);
             }
         }

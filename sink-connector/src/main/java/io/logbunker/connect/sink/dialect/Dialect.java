@@ -144,6 +144,34 @@ public abstract class Dialect {
         return sb.append(String.join(" AND ", conds)).toString();
     }
 
+    /**
+     * {@code INSERT ... ON CONFLICT (pk) DO UPDATE SET ...} (PostgreSQL, SQLite): {@code stored} qualifies the row's
+     * current values (an alias or the table name), {@code excluded} the incoming ones.
+     */
+    protected String onConflictUpsert(TableShape shape, int rows, String alias, String stored, String excluded) {
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(quote(shape.table()));
+        if (alias != null) {
+            sb.append(" AS ").append(alias);
+        }
+        sb.append(" (").append(columnList(shape)).append(") VALUES ").append(valuesList(shape.columns().size(), rows))
+                .append(" ON CONFLICT (");
+        List<String> keys = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        for (Column c : shape.columns()) {
+            String q = quote(c.name());
+            if (c.isKey()) {
+                keys.add(q);
+            } else {
+                sets.add(q + " = " + mergeExpression(c.merge(), stored + "." + q, excluded + "." + q));
+            }
+        }
+        sb.append(String.join(", ", keys)).append(')');
+        if (sets.isEmpty()) {
+            return sb.append(" DO NOTHING").toString();
+        }
+        return sb.append(" DO UPDATE SET ").append(String.join(", ", sets)).toString();
+    }
+
     protected String columnList(TableShape shape) {
         List<String> cols = new ArrayList<>();
         for (Column c : shape.columns()) {

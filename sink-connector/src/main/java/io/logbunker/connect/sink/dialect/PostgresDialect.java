@@ -10,8 +10,6 @@ import org.apache.kafka.connect.data.Timestamp;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 
 /** PostgreSQL: {@code INSERT ... ON CONFLICT (pk) DO UPDATE}, timestamps as {@code timestamptz}. */
@@ -77,24 +75,7 @@ public final class PostgresDialect extends Dialect {
 
     @Override
     public String upsert(TableShape shape, int rows) {
-        StringBuilder sb = new StringBuilder("INSERT INTO ").append(quote(shape.table())).append(" AS ").append(STORED)
-                .append(" (").append(columnList(shape)).append(") VALUES ").append(valuesList(shape.columns().size(), rows))
-                .append(" ON CONFLICT (");
-        List<String> keys = new ArrayList<>();
-        List<String> sets = new ArrayList<>();
-        for (Column c : shape.columns()) {
-            String q = quote(c.name());
-            if (c.isKey()) {
-                keys.add(q);
-            } else {
-                sets.add(q + " = " + mergeExpression(c.merge(), STORED + "." + q, "EXCLUDED." + q));
-            }
-        }
-        sb.append(String.join(", ", keys)).append(')');
-        if (sets.isEmpty()) {
-            return sb.append(" DO NOTHING").toString();
-        }
-        return sb.append(" DO UPDATE SET ").append(String.join(", ", sets)).toString();
+        return onConflictUpsert(shape, rows, STORED, STORED, "EXCLUDED");
     }
 
     @Override

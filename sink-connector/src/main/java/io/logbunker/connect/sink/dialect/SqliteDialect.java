@@ -17,9 +17,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
@@ -75,24 +73,7 @@ public final class SqliteDialect extends Dialect {
 
     @Override
     public String upsert(TableShape shape, int rows) {
-        String table = quote(shape.table());
-        StringBuilder sb = new StringBuilder("INSERT INTO ").append(table).append(" (").append(columnList(shape))
-                .append(") VALUES ").append(valuesList(shape.columns().size(), rows)).append(" ON CONFLICT (");
-        List<String> keys = new ArrayList<>();
-        List<String> sets = new ArrayList<>();
-        for (Column c : shape.columns()) {
-            String q = quote(c.name());
-            if (c.isKey()) {
-                keys.add(q);
-            } else {
-                sets.add(q + " = " + mergeExpression(c.merge(), table + "." + q, "excluded." + q));
-            }
-        }
-        sb.append(String.join(", ", keys)).append(')');
-        if (sets.isEmpty()) {
-            return sb.append(" DO NOTHING").toString();
-        }
-        return sb.append(" DO UPDATE SET ").append(String.join(", ", sets)).toString();
+        return onConflictUpsert(shape, rows, null, quote(shape.table()), "excluded");
     }
 
     @Override

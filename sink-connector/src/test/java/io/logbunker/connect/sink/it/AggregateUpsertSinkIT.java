@@ -1,5 +1,6 @@
 package io.logbunker.connect.sink.it;
 
+import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.TcpProxy;
 import io.logbunker.connect.sink.AggregateUpsertSinkConnector;
 import io.logbunker.connect.testkit.TestDatabase;
@@ -8,7 +9,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,18 +123,7 @@ class AggregateUpsertSinkIT {
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "sink did not start");
             AtomicBoolean watching = new AtomicBoolean(true);
             AtomicReference<String> failure = new AtomicReference<>();
-            Thread watcher = new Thread(() -> {
-                while (watching.get()) {
-                    try {
-                        ConnectorStateInfo s = connect.connectorStatus(CONNECTOR);
-                        s.tasks().stream().filter(t -> "FAILED".equals(t.state())).findFirst()
-                                .ifPresent(t -> failure.compareAndSet(null, t.trace()));
-                        Thread.sleep(250);
-                    } catch (Exception e) {
-                        // status unavailable during a restart
-                    }
-                }
-            }, "status-watcher");
+            Thread watcher = ClusterChecks.failureWatcher(connect, watching, failure, CONNECTOR);
             watcher.start();
             try {
                 awaitRequestsAtLeast(1, Duration.ofSeconds(60));
@@ -161,7 +150,7 @@ class AggregateUpsertSinkIT {
                 watcher.join();
             }
             assertNull(failure.get(), "a task went FAILED");
-            assertEquals(render(truth), render(tableTotals()), "table totals per (window_start, status)");
+            assertEquals(ClusterChecks.render(truth), ClusterChecks.render(tableTotals()), "table totals per (window_start, status)");
             assertEquals(malformed, dlqPositions(malformed.size()), "the DLQ holds the malformed records and only those");
         }
     }
@@ -289,9 +278,4 @@ class AggregateUpsertSinkIT {
         return h == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private static String render(Map<String, long[]> m) {
-        StringBuilder sb = new StringBuilder();
-        m.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('/').append(v[1]).append('\n'));
-        return sb.toString();
-    }
 }

@@ -1,5 +1,6 @@
 package io.logbunker.connect.source.it;
 
+import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.LogWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -122,7 +123,7 @@ class AccessLogSourceIT {
             TimeUnit.SECONDS.sleep(1);
 
             // the worker that runs the task goes away (a dead host); the task moves to the other worker
-            WorkerHandle running = workerRunningTask();
+            WorkerHandle running = ClusterChecks.workerRunning(connect, CONNECTOR);
             connect.removeWorker(running);
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "task did not move to the other worker");
             TimeUnit.SECONDS.sleep(2);
@@ -137,8 +138,8 @@ class AccessLogSourceIT {
 
         Map<String, long[]> truth = writer.truth();
         Map<String, long[]> seen = awaitTotals(truth, Duration.ofSeconds(120));
-        assertEquals(render(truth), render(seen), "requests and bytes per (window, status)");
-        assertEquals(writer.badLines(), countRecords(ERRORS, writer.badLines()), "one errors-topic record per bad line");
+        assertEquals(ClusterChecks.render(truth), ClusterChecks.render(seen), "requests and bytes per (window, status)");
+        assertEquals(writer.badLines(), ClusterChecks.countRecords(connect, ERRORS, writer.badLines()), "one errors-topic record per bad line");
         ConnectorStateInfo status = connect.connectorStatus(CONNECTOR);
         assertEquals("RUNNING", status.tasks().get(0).state());
         connect.deleteConnector(CONNECTOR);
@@ -183,16 +184,6 @@ class AccessLogSourceIT {
         throw new AssertionError("no config value " + name);
     }
 
-    private WorkerHandle workerRunningTask() {
-        String workerId = connect.connectorStatus(CONNECTOR).tasks().get(0).workerId();
-        for (WorkerHandle w : connect.workers()) {
-            if (workerId.contains(String.valueOf(w.url().getPort()))) {
-                return w;
-            }
-        }
-        throw new AssertionError("no worker " + workerId + " among " + connect.workers());
-    }
-
     private Map<String, long[]> awaitTotals(Map<String, long[]> truth, Duration timeout) throws Exception {
         Map<String, long[]> seen = new TreeMap<>();
         Map<String, Object> props = new HashMap<>();
@@ -201,7 +192,7 @@ class AccessLogSourceIT {
         props.put("group.id", "verify-" + System.nanoTime());
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, TOPIC)) {
-            while (System.nanoTime() < deadline && !render(truth).equals(render(seen))) {
+            while (System.nanoTime() < deadline && !ClusterChecks.render(truth).equals(ClusterChecks.render(seen))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     JsonNode v = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
                     long[] acc = seen.computeIfAbsent(v.get("window_start").asLong() + "|" + v.get("status").asText(), x -> new long[2]);
@@ -222,27 +213,4 @@ class AccessLogSourceIT {
         return seen;
     }
 
-    private long countRecords(String topic, long expected) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("isolation.level", "read_committed");
-        props.put("auto.offset.reset", "earliest");
-        props.put("group.id", "count-" + System.nanoTime());
-        long n = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, topic)) {
-            int quiet = 0;
-            while (System.nanoTime() < deadline && (n < expected || quiet < 4)) {
-                int got = consumer.poll(Duration.ofMillis(500)).count();
-                n += got;
-                quiet = got == 0 ? quiet + 1 : 0;
-            }
-        }
-        return n;
-    }
-
-    private static String render(Map<String, long[]> m) {
-        StringBuilder sb = new StringBuilder();
-        m.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('/').append(v[1]).append('\n'));
-        return sb.toString();
-    }
 }

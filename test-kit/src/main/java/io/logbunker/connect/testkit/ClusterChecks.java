@@ -1,0 +1,84 @@
+package io.logbunker.connect.testkit;
+
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What the integration tests ask of an EmbeddedConnectCluster, written once. */
+public final class ClusterChecks {
+    private ClusterChecks() {
+    }
+
+    /**
+     * Counts the committed records of a topic: reads until at least {@code expected} arrived and then a little
+     * longer, so that a surplus (a duplicate) is counted too.
+     */
+    public static long countRecords(EmbeddedConnectCluster connect, String topic, long expected) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("isolation.level", "read_committed");
+        props.put("auto.offset.reset", "earliest");
+        props.put("group.id", "count-" + System.nanoTime());
+        long n = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, topic)) {
+            int quiet = 0;
+            while (System.nanoTime() < deadline && (n < expected || quiet < 4)) {
+                int got = consumer.poll(Duration.ofMillis(500)).count();
+                n += got;
+                quiet = got == 0 ? quiet + 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /** The worker that runs the first task of a connector. */
+    public static WorkerHandle workerRunning(EmbeddedConnectCluster connect, String connector) {
+        String workerId = connect.connectorStatus(connector).tasks().get(0).workerId();
+        for (WorkerHandle w : connect.workers()) {
+            if (workerId.endsWith(":" + w.url().getPort())) {
+                return w;
+            }
+        }
+        throw new AssertionError("no worker " + workerId + " among " + connect.workers());
+    }
+
+    /** A thread that records the first FAILED task (with its trace) of these connectors while {@code running}. */
+    public static Thread failureWatcher(EmbeddedConnectCluster connect, AtomicBoolean running, AtomicReference<String> failed,
+                                        String... connectors) {
+        Thread t = new Thread(() -> {
+            while (running.get()) {
+                for (String n : connectors) {
+                    try {
+                        ConnectorStateInfo s = connect.connectorStatus(n);
+                        s.tasks().stream().filter(x -> "FAILED".equals(x.state())).findFirst()
+                                .ifPresent(x -> failed.compareAndSet(null, n + ": " + x.trace()));
+                    } catch (Exception e) {
+                        // status is unavailable during rebalances and restarts
+                    }
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "status-watcher");
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** "key=requests/bytes" lines, for comparing totals with one readable diff. */
+    public static String render(Map<String, long[]> m) {
+        StringBuilder sb = new StringBuilder();
+        m.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('/').append(v[1]).append('\n'));
+        return sb.toString();
+    }
+}
