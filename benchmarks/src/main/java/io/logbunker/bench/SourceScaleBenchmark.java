@@ -36,7 +36,12 @@ public final class SourceScaleBenchmark {
         Files.createDirectories(dir);
         byte[] lines = Corpus.build(2000, 1_795_860_000L, 1000);
         for (int i = 0; i < files; i++) {
-            Files.write(dir.resolve("access-" + i + ".log"), lines);
+            // a distinct first line per file, as real files have (their first request differs)
+            byte[] first = ("10.9." + (i / 250) + "." + (i % 250) + " - - [27/Nov/2026:08:00:00 +0000] \"GET /t?ev=first HTTP/1.1\" 200 1 "
+                    + "\"-\" \"bench\" 0.001\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Path f = dir.resolve("access-" + i + ".log");
+            Files.write(f, first);
+            Files.write(f, lines, java.nio.file.StandardOpenOption.APPEND);
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (AccessLogTailer t = new AccessLogTailer(settings(dir, List.of("status"), 50_000), Time.SYSTEM, StoredOffsets.NONE)) {

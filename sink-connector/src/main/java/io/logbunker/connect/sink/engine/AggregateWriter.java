@@ -32,6 +32,7 @@ import java.util.TreeMap;
 public final class AggregateWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AggregateWriter.class);
     private static final int MAX_PARAMETERS = 30_000;
+    private static final int ARRAY_ROWS_PER_STATEMENT = 10_000;
 
     /** Opens a new JDBC connection. */
     @FunctionalInterface
@@ -251,6 +252,23 @@ public final class AggregateWriter implements AutoCloseable {
             TableShape shape = e.getKey();
             List<BatchMerger.Pending> list = e.getValue();
             List<Column> cols = shape.columns();
+            String arraySql = dialect.upsertFromArrays(shape);
+            if (arraySql != null) {
+                // one parameter per column for all rows: the fastest path measured on PostgreSQL
+                for (int from = 0; from < list.size(); from += ARRAY_ROWS_PER_STATEMENT) {
+                    List<Object[]> rows = new ArrayList<>();
+                    for (int r = from; r < Math.min(list.size(), from + ARRAY_ROWS_PER_STATEMENT); r++) {
+                        rows.add(list.get(r).values());
+                    }
+                    PreparedStatement ps = statement(c, arraySql);
+                    for (int i = 0; i < cols.size(); i++) {
+                        dialect.bindArray(c, ps, i + 1, cols.get(i), rows, i);
+                    }
+                    ps.executeUpdate();
+                    n += rows.size();
+                }
+                continue;
+            }
             int perStatement = Math.max(1, Math.min(maxRowsPerStatement, MAX_PARAMETERS / cols.size()));
             for (int from = 0; from < list.size(); from += perStatement) {
                 int count = Math.min(perStatement, list.size() - from);

@@ -61,6 +61,10 @@ class GoldenSqlTest {
         check(name, "upsert_key_only.sql", d.upsert(KEY_ONLY, 1));
         check(name, "upsert_hostile_names.sql", d.upsert(HOSTILE, 1));
         check(name, "delete.sql", d.delete(SHAPE));
+        String arrays = d.upsertFromArrays(SHAPE);
+        if (arrays != null) {
+            check(name, "upsert_arrays.sql", arrays);
+        }
         check(name, "offsets_create.sql", d.createOffsetsTable("logbunker_sink_offsets"));
         check(name, "offsets_insert_if_absent.sql", d.insertOffsetIfAbsent("logbunker_sink_offsets"));
         check(name, "offsets_lock.sql", d.lockOffset("logbunker_sink_offsets"));

@@ -40,6 +40,8 @@ public final class AccessLogTailer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLogTailer.class);
     private static final int KNOWN_POSITIONS_CAPACITY = 10_000;
     private static final long MAX_BYTES_PER_FILE_PER_POLL = 32L << 20;
+    private static final long IDLE_AFTER_MS = 5_000;
+    private static final long IDLE_CHECK_INTERVAL_MS = 1_000;
 
     private enum CandidateState { INCOMPLETE, FOREIGN, CONFLICT }
 
@@ -140,6 +142,11 @@ public final class AccessLogTailer implements AutoCloseable {
         }
         for (Iterator<TrackedFile> it = byKey.values().iterator(); it.hasNext(); ) {
             TrackedFile f = it.next();
+            // a file idle for a while is looked at once a second, not on every poll: 1,000 idle files stay cheap
+            if (now - f.lastDataMs > IDLE_AFTER_MS && now - f.lastCheckMs < IDLE_CHECK_INTERVAL_MS && !f.hasOpenRange()) {
+                continue;
+            }
+            f.lastCheckMs = now;
             if (!readFile(f, now)) {
                 it.remove();
                 byIdentity.remove(f.identity);

@@ -42,6 +42,7 @@ final class TrackedFile {
     long tailPosition = -1;
 
     long lastDataMs;
+    long lastCheckMs;
     long rangeOpenedMs = -1;
     long lastSeenMs;
     boolean seenInLastScan = true;
