@@ -356,6 +356,7 @@ public final class PipelineBenchmark {
 
     // ------------------------------------------------------------------ measurements
 
+    /** CPU ticks of the broker, the workers, and each postgres process by pid ("pg:<pid>"). */
     private Map<String, Long> cpu() throws IOException {
         Map<String, Long> ticks = new HashMap<>();
         List<Process> ps = kafka.processes();
@@ -365,29 +366,34 @@ public final class PipelineBenchmark {
             workers += ticks(ps.get(i).pid());
         }
         ticks.put("workers", workers);
-        long pg = 0;
         try (Stream<Path> procs = Files.list(Paths.get("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).collect(Collectors.toList())) {
                 try {
                     String comm = Files.readString(p.resolve("comm")).trim();
                     if (comm.startsWith("postgres") || comm.startsWith("postmaster")) {
-                        pg += ticks(Long.parseLong(p.getFileName().toString()));
+                        ticks.put("pg:" + p.getFileName(), ticks(Long.parseLong(p.getFileName().toString())));
                     }
                 } catch (IOException | RuntimeException ignored) {
                     // a process that just exited
                 }
             }
         }
-        ticks.put("postgres", pg);
         return ticks;
     }
 
+    /** Seconds per group; postgres counts processes alive at both samples plus those started since. */
     private Map<String, Double> cpuSince(Map<String, Long> before) throws IOException {
         Map<String, Long> now = cpu();
         Map<String, Double> secs = new LinkedHashMap<>();
-        for (String k : List.of("broker", "workers", "postgres")) {
-            secs.put(k, (now.get(k) - before.get(k)) / (double) CLK_TCK);
+        secs.put("broker", (now.get("broker") - before.get("broker")) / (double) CLK_TCK);
+        secs.put("workers", (now.get("workers") - before.get("workers")) / (double) CLK_TCK);
+        long pg = 0;
+        for (Map.Entry<String, Long> e : now.entrySet()) {
+            if (e.getKey().startsWith("pg:")) {
+                pg += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            }
         }
+        secs.put("postgres", pg / (double) CLK_TCK);
         return secs;
     }
 

@@ -34,6 +34,7 @@ public final class Demo {
     private final Path repo;
     private final Path state;
     private LocalKafka kafka;
+    private int jmxPort;
     private TrafficGenerator generator;
     private String connectUrl;
 
@@ -105,7 +106,8 @@ public final class Demo {
         kafka.startBroker(kafkaPort);
         say("Starting a Connect worker (exactly-once source support) on http://127.0.0.1:" + connectPort + "  (log: "
                 + state.resolve("logs/connect.log") + ")");
-        connectUrl = kafka.startWorker("connect", kafkaPort, connectPort, sourcePlugin + "," + sinkPlugin, Map.of(),
+        jmxPort = connectPort + 1;
+        connectUrl = kafka.startWorker("connect", kafkaPort, connectPort, jmxPort, sourcePlugin + "," + sinkPlugin, Map.of(),
                 List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
         say("Connect is up with both plugins loaded from plugin.path");
 
@@ -169,7 +171,12 @@ public final class Demo {
         if (generator != null) {
             sb.append(String.format("written %,d lines | ", generator.linesWritten()));
         }
-        sb.append(String.format("bytes past the committed source offset %s | ", bytesBehind(logDir)));
+        Double read = LocalKafka.pluginMetric(jmxPort, SOURCE, "lines-read-total");
+        Double unread = LocalKafka.pluginMetric(jmxPort, SOURCE, "bytes-behind-total");
+        Double rejected = LocalKafka.pluginMetric(jmxPort, SOURCE, "lines-rejected-total");
+        sb.append(read == null ? "source metrics: n/a | " : String.format("read %,.0f lines (%,.0f rejected), %,.0f bytes unread | ", read,
+                rejected == null ? 0 : rejected, unread == null ? 0 : unread));
+        sb.append(String.format("not yet committed %s bytes | ", bytesBehind(logDir)));
         sb.append("source ").append(kafka.taskState(connectUrl, SOURCE)).append(" | sink ").append(kafka.taskState(connectUrl, SINK)).append(" | ");
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(*), COALESCE(SUM(requests), 0) FROM access_metrics")) {

@@ -79,14 +79,30 @@ public final class LocalKafka implements AutoCloseable {
      */
     public String startWorker(String name, int kafkaPort, int restPort, String pluginPath, Map<String, String> overrides,
                               List<String> expectPlugins) throws Exception {
+        return startWorker(name, kafkaPort, restPort, 0, pluginPath, overrides, expectPlugins);
+    }
+
+    /** The same, with the worker's JMX (and so the tasks' plugin metrics) on 127.0.0.1:{@code jmxPort} when not 0. */
+    public String startWorker(String name, int kafkaPort, int restPort, int jmxPort, String pluginPath, Map<String, String> overrides,
+                              List<String> expectPlugins) throws Exception {
         requireFree(restPort);
+        if (jmxPort != 0) {
+            requireFree(jmxPort);
+        }
         Map<String, String> values = Map.of("BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort, "REST_HOST", "127.0.0.1",
                 "REST_PORT", String.valueOf(restPort), "PLUGIN_PATH", pluginPath, "REPLICATION_FACTOR", "1");
         StringBuilder props = new StringBuilder(Placeholders.fill(read("connect-configs/worker.properties"), values, "worker.properties"));
         overrides.forEach((k, v) -> props.append('\n').append(k).append('=').append(v));
         Path file = state.resolve(name + ".properties");
         Files.writeString(file, props.append('\n').toString());
-        startJava(name, List.of("org.apache.kafka.connect.cli.ConnectDistributed", file.toString()), true);
+        List<String> main = new ArrayList<>();
+        if (jmxPort != 0) {
+            main.addAll(List.of("-Dcom.sun.management.jmxremote.port=" + jmxPort, "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
+                    "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1",
+                    "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false"));
+        }
+        main.addAll(List.of("org.apache.kafka.connect.cli.ConnectDistributed", file.toString()));
+        startJava(name, main, true);
         String url = "http://127.0.0.1:" + restPort;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
@@ -149,6 +165,33 @@ public final class LocalKafka implements AutoCloseable {
             return st.equals("FAILED") ? "FAILED: " + tasks.get(0).path("trace").asText().lines().findFirst().orElse("") : st;
         } catch (Exception e) {
             return "?";
+        }
+    }
+
+    /**
+     * Sums a metric over the plugin metrics of all tasks (JMX {@code kafka.connect:type=plugins,connector=...,task=...})
+     * of a worker started with a JMX port; null when it cannot be read (yet).
+     */
+    public static Double pluginMetric(int jmxPort, String connector, String attribute) {
+        try (javax.management.remote.JMXConnector jmx = javax.management.remote.JMXConnectorFactory.connect(
+                new javax.management.remote.JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"))) {
+            javax.management.MBeanServerConnection server = jmx.getMBeanServerConnection();
+            double sum = 0;
+            boolean found = false;
+            for (javax.management.ObjectName n : server.queryNames(new javax.management.ObjectName("kafka.connect:type=plugins,*"), null)) {
+                String c = n.getKeyProperty("connector");
+                if (c != null && c.replace("\"", "").equals(connector)) {
+                    try {
+                        sum += ((Number) server.getAttribute(n, attribute)).doubleValue();
+                        found = true;
+                    } catch (javax.management.AttributeNotFoundException e) {
+                        // another metric group of this plugin
+                    }
+                }
+            }
+            return found ? sum : null;
+        } catch (Exception e) {
+            return null;
         }
     }
 

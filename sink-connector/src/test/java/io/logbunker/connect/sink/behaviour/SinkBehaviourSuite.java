@@ -346,6 +346,35 @@ abstract class SinkBehaviourSuite {
     }
 
     @Test
+    void aRowTheDatabaseRefusesGoesToTheDlqAloneAndTheRestIsWritten() throws Exception {
+        // a table made by hand with a rule the records do not know about: the database is the judge
+        try (var c = db.connect(); var st = c.createStatement()) {
+            String ts = db.name().equals("postgresql") ? "TIMESTAMPTZ" : db.name().equals("mariadb") ? "DATETIME(3)" : "TEXT";
+            st.execute("CREATE TABLE " + db.q(topic) + " (" + db.q("window_start") + " " + ts + " NOT NULL, " + db.q("status")
+                    + " VARCHAR(64) NOT NULL, " + db.q("requests") + " BIGINT, " + db.q("bytes_sent") + " BIGINT CHECK ("
+                    + db.q("bytes_sent") + " < 1000000), " + db.q("rt_min") + " DOUBLE PRECISION, " + db.q("rt_max")
+                    + " DOUBLE PRECISION, " + db.q("label") + " VARCHAR(64), PRIMARY KEY (" + db.q("window_start") + ", "
+                    + db.q("status") + "))");
+        }
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, tp);
+        t.put(List.of(rec(0, 0, W0, "200", 1, 10L), rec(0, 1, W0, "404", 1, 5_000_000L), rec(0, 2, W0 + 60_000, "200", 1, 20L)));
+        assertEquals(List.of(1L), ctx.reported.stream().map(SinkRecord::kafkaOffset).toList(), "only the refused record is reported");
+        assertEquals(2, total("requests"));
+        assertEquals(30, total("bytes_sent"));
+        assertEquals(3, storedOffset(0));
+
+        FakeSinkContext strictCtx = new FakeSinkContext();
+        strictCtx.withReporter = false;
+        connector = connector + "-strict";
+        AggregateUpsertSinkTask strict = task(strictCtx, tp);
+        ConnectException e = assertThrows(ConnectException.class, () -> strict.put(List.of(rec(0, 3, W0, "500", 1, 9_000_000L))));
+        assertTrue(e.getMessage().contains("errors.tolerance=all"), e.getMessage());
+        assertEquals(2, total("requests"), "nothing of the refused batch was written");
+    }
+
+    @Test
     void mergeFieldsOverrideSchemaParametersForProducersWithoutThem() throws Exception {
         TopicPartition tp = new TopicPartition(topic, 0);
         Schema plainKey = SchemaBuilder.struct().field("day", Schema.STRING_SCHEMA).build();
