@@ -1,5 +1,6 @@
 package io.logbunker.connect.e2e;
 
+import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.TestDatabase;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
@@ -10,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -37,20 +37,8 @@ final class PipelineCluster implements AutoCloseable {
         } catch (ClassNotFoundException expected) {
             // good: only plugin.path can provide it
         }
-        Map<String, String> worker = new HashMap<>();
-        worker.put("plugin.path", pluginPath);
-        worker.put("plugin.discovery", "service_load");
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("scheduled.rebalance.max.delay.ms", "1000");
-        worker.put("offset.flush.interval.ms", "2000");
-        worker.put("connector.client.config.override.policy", "All");
-        worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-        worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers).workerProps(worker).brokerProps(broker).build();
-        connect.start();
+        connect = ClusterChecks.startEosCluster(name, workers, Map.of("plugin.path", pluginPath, "plugin.discovery", "service_load",
+                "offset.flush.interval.ms", "2000"));
     }
 
     Map<String, String> source(String files, String format, String topic, String errorsTopic) {

@@ -48,21 +48,10 @@ class PipelineExactnessIT {
             cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sourceName, 1, "source did not start");
             cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sinkName, 1, "sink did not start");
 
-            AtomicBoolean writing = new AtomicBoolean(true);
-            AtomicReference<Throwable> writerError = new AtomicReference<>();
-            Thread t = new Thread(() -> {
-                try {
-                    while (writing.get()) {
-                        writer.writeLines(100);
-                        Thread.sleep(20);
-                    }
-                } catch (Throwable e) {
-                    writerError.set(e);
-                }
-            }, "log-writer");
+            AtomicBoolean watching = new AtomicBoolean(true);
             AtomicReference<String> failed = new AtomicReference<>();
-            Thread watcher = ClusterChecks.failureWatcher(cluster.connect, writing, failed, sourceName, sinkName);
-            t.start();
+            Thread watcher = ClusterChecks.failureWatcher(cluster.connect, watching, failed, sourceName, sinkName);
+            writer.startAppending(100, 20);
             watcher.start();
             try {
                 // the pauses below pace the scenario while lines keep flowing; nothing is asserted on timing
@@ -88,16 +77,14 @@ class PipelineExactnessIT {
                 writer.rotate(dir.resolve("access.log.1"), 100);
                 TimeUnit.SECONDS.sleep(2);
             } finally {
-                writing.set(false);
-                t.join();
-                writer.close();
+                writer.stopAndClose();
             }
-            assertNull(writerError.get());
 
             Map<String, long[]> truth = writer.truth();
             long good = writer.goodLines();
             cluster.awaitRequests(table, good, Duration.ofSeconds(180));
             TimeUnit.SECONDS.sleep(3); // anything arriving now would be a duplicate; compare after it had its chance
+            watching.set(false);
             watcher.join();
             assertNull(failed.get(), "a task went FAILED");
             assertEquals(ClusterChecks.render(truth), ClusterChecks.render(cluster.table(table)),

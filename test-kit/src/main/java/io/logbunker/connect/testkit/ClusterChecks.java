@@ -18,6 +18,29 @@ public final class ClusterChecks {
     }
 
     /**
+     * Starts a KRaft broker and {@code workers} distributed workers with exactly-once source support, fast task
+     * failover and JSON converters; {@code workerProps} add to or override that. A one-broker cluster needs the
+     * transaction log at replication factor 1, or the workers never come up with EOS on.
+     */
+    public static EmbeddedConnectCluster startEosCluster(String name, int workers, Map<String, String> workerProps) {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("exactly.once.source.support", "enabled");
+        worker.put("scheduled.rebalance.max.delay.ms", "1000");
+        worker.put("offset.flush.interval.ms", "1000");
+        worker.put("connector.client.config.override.policy", "All");
+        worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.putAll(workerProps);
+        java.util.Properties broker = new java.util.Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers).workerProps(worker)
+                .brokerProps(broker).build();
+        connect.start();
+        return connect;
+    }
+
+    /**
      * Counts the committed records of a topic: reads until at least {@code expected} arrived and then a little
      * longer, so that a surplus (a duplicate) is counted too.
      */

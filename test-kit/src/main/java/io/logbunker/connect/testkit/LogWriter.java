@@ -67,6 +67,38 @@ public final class LogWriter {
         out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
+    private volatile boolean appending;
+    private Thread appender;
+    private volatile Throwable appendError;
+
+    /** Keeps appending {@code linesPerTick} lines every {@code tickMs} on a background thread, like a busy server. */
+    public void startAppending(int linesPerTick, long tickMs) {
+        appending = true;
+        appender = new Thread(() -> {
+            try {
+                while (appending) {
+                    writeLines(linesPerTick);
+                    Thread.sleep(tickMs);
+                }
+            } catch (Throwable e) {
+                appendError = e;
+            }
+        }, "log-writer");
+        appender.start();
+    }
+
+    /** Stops the background appender and closes the file; rethrows what failed on the appender thread. */
+    public void stopAndClose() throws Exception {
+        appending = false;
+        if (appender != null) {
+            appender.join();
+        }
+        close();
+        if (appendError != null) {
+            throw new AssertionError("the log writer failed", appendError);
+        }
+    }
+
     public synchronized void close() throws IOException {
         out.close();
     }

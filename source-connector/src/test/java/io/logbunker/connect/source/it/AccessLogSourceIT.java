@@ -24,14 +24,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,19 +45,8 @@ class AccessLogSourceIT {
 
     @BeforeAll
     void startCluster() {
-        Map<String, String> worker = new HashMap<>();
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("scheduled.rebalance.max.delay.ms", "1000");
-        worker.put("offset.flush.interval.ms", "1000");
-        worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-        worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        worker.put("key.converter.schemas.enable", "false");
-        worker.put("value.converter.schemas.enable", "false");
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        connect = new EmbeddedConnectCluster.Builder().name("source-it").numWorkers(2).workerProps(worker).brokerProps(broker).build();
-        connect.start();
+        connect = ClusterChecks.startEosCluster("source-it", 2, Map.of("key.converter.schemas.enable", "false",
+                "value.converter.schemas.enable", "false"));
         connect.kafka().createTopic(TOPIC, 3);
         connect.kafka().createTopic(ERRORS, 1);
     }
@@ -98,19 +83,7 @@ class AccessLogSourceIT {
         connect.configureConnector(CONNECTOR, connectorConfig(dir));
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "source did not start");
 
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicReference<Throwable> writerError = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                while (writing.get()) {
-                    writer.writeLines(200);
-                    Thread.sleep(20);
-                }
-            } catch (Throwable e) {
-                writerError.set(e);
-            }
-        }, "log-writer");
-        t.start();
+        writer.startAppending(200, 20);
         try {
             TimeUnit.SECONDS.sleep(2); // let lines flow: these waits pace the scenario, nothing is asserted on them
             writer.rotate(dir.resolve("access.log.1"), 150);
@@ -130,11 +103,8 @@ class AccessLogSourceIT {
             connect.addWorker();
             connect.assertions().assertAtLeastNumWorkersAreUp(2, "the replacement worker did not join");
         } finally {
-            writing.set(false);
-            t.join();
-            writer.close();
+            writer.stopAndClose();
         }
-        assertNull(writerError.get());
 
         Map<String, long[]> truth = writer.truth();
         Map<String, long[]> seen = awaitTotals(truth, Duration.ofSeconds(120));
