@@ -35,6 +35,8 @@ public final class Demo {
     private final Path state;
     private LocalKafka kafka;
     private int jmxPort;
+    /** Set when Ctrl-C or --duration begins the shutdown: children exiting are then expected, not an error. */
+    private volatile boolean stopping;
     private TrafficGenerator generator;
     private String connectUrl;
 
@@ -63,6 +65,9 @@ public final class Demo {
         try {
             demo.run();
         } catch (DemoException | LocalKafka.LocalKafkaException | IllegalArgumentException e) {
+            if (demo.stopping) {
+                return; // Ctrl-C while starting or running: the shutdown hook is cleaning up
+            }
             System.err.println("\ndemo: " + e.getMessage());
             demo.shutdown();
             System.exit(1);
@@ -156,10 +161,16 @@ public final class Demo {
         Path logDir = Paths.get(logGlob.substring(0, logGlob.lastIndexOf('/')));
         String jdbcUser = opts.get("jdbc-user");
         String jdbcPassword = opts.get("jdbc-password");
-        while (System.nanoTime() < until) {
+        while (System.nanoTime() < until && !stopping) {
             Thread.sleep(3000);
+            if (stopping) {
+                return;
+            }
             kafka.checkChildren();
             say(progress(logDir, jdbcUrl, jdbcUser, jdbcPassword));
+        }
+        if (stopping) {
+            return;
         }
         say("Done (--duration reached).");
         shutdown();
@@ -209,6 +220,7 @@ public final class Demo {
     }
 
     private synchronized void shutdown() {
+        stopping = true;
         if (generator != null) {
             generator.stop();
         }
