@@ -7,11 +7,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A KRaft broker and Connect workers with exactly-once source support whose only access to LogBunker is the
@@ -68,39 +65,6 @@ final class PipelineCluster implements AutoCloseable {
         c.put("tasks.max", "1");
         c.put("consumer.override.isolation.level", "read_committed");
         return c;
-    }
-
-    /** requests and bytes_sent per "window_start|status" in the table. */
-    Map<String, long[]> table(String table) throws SQLException {
-        Map<String, long[]> m = new TreeMap<>();
-        if (!pg.tableExists(table)) {
-            return m;
-        }
-        try (var c = pg.connect(); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT window_start, status, requests, bytes_sent FROM " + pg.q(table))) {
-            while (rs.next()) {
-                long window = rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
-                m.put(window + "|" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
-            }
-        }
-        return m;
-    }
-
-    long sumRequests(String table) throws SQLException {
-        return pg.tableExists(table) ? pg.scalarLong("SELECT COALESCE(SUM(requests), 0) FROM " + pg.q(table)) : 0;
-    }
-
-    void awaitRequests(String table, long expected, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = 0;
-        while (System.nanoTime() < deadline) {
-            seen = sumRequests(table);
-            if (seen >= expected) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("table " + table + " reached " + seen + " requests, expected " + expected);
     }
 
     static Path realLogs() {

@@ -82,16 +82,16 @@ class PipelineExactnessIT {
 
             Map<String, long[]> truth = writer.truth();
             long good = writer.goodLines();
-            cluster.awaitRequests(table, good, Duration.ofSeconds(180));
+            cluster.pg.awaitRequests(table, good, Duration.ofSeconds(180));
             TimeUnit.SECONDS.sleep(3); // anything arriving now would be a duplicate; compare after it had its chance
             watching.set(false);
             watcher.join();
             assertNull(failed.get(), "a task went FAILED");
-            assertEquals(ClusterChecks.render(truth), ClusterChecks.render(cluster.table(table)),
+            assertEquals(ClusterChecks.render(truth), ClusterChecks.render(cluster.pg.totalsByWindowAndStatus(table)),
                     "requests and bytes_sent per (window_start, status)");
             long rejected = ClusterChecks.countRecords(cluster.connect, ERRORS, writer.badLines());
             assertEquals(writer.badLines(), rejected, "one errors-topic record per bad line");
-            assertEquals(good + writer.badLines(), cluster.sumRequests(table) + rejected, "parsed + rejected lines = all lines");
+            assertEquals(good + writer.badLines(), cluster.pg.sumRequests(table) + rejected, "parsed + rejected lines = all lines");
             cluster.pg.dropTable(table);
         }
     }

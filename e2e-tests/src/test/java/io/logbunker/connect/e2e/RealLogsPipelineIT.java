@@ -42,11 +42,11 @@ class RealLogsPipelineIT {
             for (int i = 1; i <= logs.size(); i++) {
                 RealLogs.Log log = logs.get(i - 1);
                 String table = "real_" + i + "_" + run;
-                cluster.awaitRequests(table, log.lines(), Duration.ofSeconds(240));
+                cluster.pg.awaitRequests(table, log.lines(), Duration.ofSeconds(240));
                 Map<String, Long> byStatus = new TreeMap<>();
                 long bytes = 0;
                 long requests = 0;
-                for (Map.Entry<String, long[]> e : cluster.table(table).entrySet()) {
+                for (Map.Entry<String, long[]> e : cluster.pg.totalsByWindowAndStatus(table).entrySet()) {
                     byStatus.merge(e.getKey().substring(e.getKey().indexOf('|') + 1), e.getValue()[0], Long::sum);
                     requests += e.getValue()[0];
                     bytes += e.getValue()[1];

@@ -101,4 +101,42 @@ public record TestDatabase(String name, String url, String user, String password
             return false;
         }
     }
+
+    /** requests and bytes_sent per "window_start epoch ms|status" in an aggregate table (timestamptz window_start). */
+    public Map<String, long[]> totalsByWindowAndStatus(String table) throws SQLException {
+        Map<String, long[]> m = new java.util.TreeMap<>();
+        if (!tableExists(table)) {
+            return m;
+        }
+        try (Connection c = connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT window_start, status, requests, bytes_sent FROM " + q(table))) {
+            while (rs.next()) {
+                long window = rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
+                m.put(window + "|" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
+            }
+        }
+        return m;
+    }
+
+    public long sumRequests(String table) throws SQLException {
+        return tableExists(table) ? scalarLong("SELECT COALESCE(SUM(requests), 0) FROM " + q(table)) : 0;
+    }
+
+    /** Waits until the table's SUM(requests) reaches {@code expected}; fails with what it reached. */
+    public void awaitRequests(String table, long expected, java.time.Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = 0;
+        while (System.nanoTime() < deadline) {
+            try {
+                seen = sumRequests(table);
+                if (seen >= expected) {
+                    return;
+                }
+            } catch (SQLException e) {
+                // created while we looked
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("table " + table + " reached " + seen + " requests, expected " + expected);
+    }
 }

@@ -13,7 +13,6 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +125,7 @@ class AggregateUpsertSinkIT {
             Thread watcher = ClusterChecks.failureWatcher(connect, watching, failure, CONNECTOR);
             watcher.start();
             try {
-                awaitRequestsAtLeast(1, Duration.ofSeconds(60));
+                pg.awaitRequests(TOPIC, 1, Duration.ofSeconds(60));
                 proxy.cut();
                 produce(producer, half, RECORDS, r, truth, malformed); // the stream goes on while the database is away
                 TimeUnit.SECONDS.sleep(30); // the outage itself: this pause is the scenario, not an assertion
@@ -143,14 +142,14 @@ class AggregateUpsertSinkIT {
                 connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 2, "sink did not resume");
 
                 long expectedRequests = truth.values().stream().mapToLong(v -> v[0]).sum();
-                awaitRequestsAtLeast(expectedRequests, Duration.ofSeconds(180));
+                pg.awaitRequests(TOPIC, expectedRequests, Duration.ofSeconds(180));
                 TimeUnit.SECONDS.sleep(3); // let any duplicate that would wrongly arrive, arrive
             } finally {
                 watching.set(false);
                 watcher.join();
             }
             assertNull(failure.get(), "a task went FAILED");
-            assertEquals(ClusterChecks.render(truth), ClusterChecks.render(tableTotals()), "table totals per (window_start, status)");
+            assertEquals(ClusterChecks.render(truth), ClusterChecks.render(pg.totalsByWindowAndStatus(TOPIC)), "table totals per (window_start, status)");
             assertEquals(malformed, dlqPositions(malformed.size()), "the DLQ holds the malformed records and only those");
         }
     }
@@ -222,35 +221,6 @@ class AggregateUpsertSinkIT {
 
     private static byte[] envelope(String schema, String payload) {
         return ("{\"schema\":" + schema + ",\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private void awaitRequestsAtLeast(long n, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = -1;
-        while (System.nanoTime() < deadline) {
-            try {
-                seen = pg.tableExists(TOPIC) ? pg.scalarLong("SELECT COALESCE(SUM(requests), 0) FROM " + pg.q(TOPIC)) : 0;
-                if (seen >= n) {
-                    return;
-                }
-            } catch (SQLException e) {
-                // table not there yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("requests in the table stayed at " + seen + ", expected at least " + n);
-    }
-
-    private Map<String, long[]> tableTotals() throws SQLException {
-        Map<String, long[]> m = new TreeMap<>();
-        try (var c = pg.connect(); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT window_start, status, requests, bytes_sent FROM " + pg.q(TOPIC))) {
-            while (rs.next()) {
-                long window = rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toEpochMilli();
-                m.put(window + "|" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
-            }
-        }
-        return m;
     }
 
     private Set<String> dlqPositions(int expected) {
