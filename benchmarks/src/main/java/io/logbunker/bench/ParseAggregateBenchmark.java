@@ -51,7 +51,6 @@ public class ParseAggregateBenchmark {
         }
         corpus = java.util.Arrays.copyOf(built, end);
         folder = new LineFolder(Corpus.FORMAT, List.of("status", "arg_ev", "arg_ad"));
-        aggregator = new WindowAggregator(60_000, 5_000);
         int rejected = pass(new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
         if (rejected > lines / 10_000) {
             throw new IllegalStateException(rejected + " corpus lines were rejected");
@@ -69,6 +68,9 @@ public class ParseAggregateBenchmark {
     }
 
     int pass(Blackhole bh) {
+        // a fresh aggregator per pass: replaying the same event times into one aggregator would make every line
+        // late after the first pass, which is not the path production takes
+        aggregator = new WindowAggregator(60_000, 5_000);
         byte[] b = corpus;
         int start = 0;
         int rejected = 0;

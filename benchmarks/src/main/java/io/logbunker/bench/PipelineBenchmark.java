@@ -105,9 +105,25 @@ public final class PipelineBenchmark {
             return;
         }
         List<Result> results = new ArrayList<>();
+        boolean peerToo = Boolean.parseBoolean(opts.getOrDefault("peer", "true"));
+        long warmupLines = Long.parseLong(opts.getOrDefault("warmup-lines", "4000000"));
+        if (warmupLines > 0) {
+            // The broker and the workers are fresh JVMs: for their first tens of seconds the JIT compilers take a
+            // large share of the two cores (35% of the worker's and half of the broker's CPU in a profile of three
+            // cold runs). A discarded run on a prefix of the corpus warms every component, as a running cluster is.
+            Path warm = state.resolve("corpus/warmup.log");
+            writePrefix(corpus, warm, warmupLines);
+            System.out.printf("Warm-up on %,d lines (not counted):%n", warmupLines);
+            if (peerToo) {
+                fileStream(peerUrl, "warmup", warm, warmupLines);
+            }
+            pipeline(oursUrl, "warmup", warm, warmupLines);
+        }
         for (int r = 1; r <= runs; r++) {
-            results.add(fileStream(peerUrl, r));
-            results.add(pipeline(oursUrl, r));
+            if (peerToo) {
+                results.add(fileStream(peerUrl, Integer.toString(r), corpus, lines));
+            }
+            results.add(pipeline(oursUrl, Integer.toString(r), corpus, lines));
         }
         admin.close();
         kafka.close();
@@ -116,14 +132,14 @@ public final class PipelineBenchmark {
         Files.writeString(state.resolve("results.md"), table);
     }
 
-    private Result fileStream(String url, int run) throws Exception {
+    private Result fileStream(String url, String run, Path input, long lines) throws Exception {
         String topic = "filestream-" + run;
         createTopic(topic, 1);
         ObjectNode c = JSON.createObjectNode();
         c.put("name", topic);
         c.put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector");
         c.put("tasks.max", "1");
-        c.put("file", corpus.toString());
+        c.put("file", input.toString());
         c.put("topic", topic);
         c.put("batch.size", "2000");
         c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
@@ -131,7 +147,7 @@ public final class PipelineBenchmark {
         Map<String, Long> cpu0 = cpu();
         long t0 = System.nanoTime();
         kafka.putConnector(url, c);
-        while (endOffset(topic) < lines) {
+        while (endOffset(topic, 1) < lines) {
             kafka.checkChildren();
             Thread.sleep(100);
         }
@@ -142,7 +158,7 @@ public final class PipelineBenchmark {
         return res;
     }
 
-    private Result pipeline(String url, int run) throws Exception {
+    private Result pipeline(String url, String run, Path input, long lines) throws Exception {
         String topic = "bench-metrics-" + run + "-" + id;
         String table = "bench_metrics_" + run + "_" + id;
         createTopic(topic, 3);
@@ -150,7 +166,7 @@ public final class PipelineBenchmark {
         deleteRecursively(dir);
         Files.createDirectories(dir);
         Path log = dir.resolve("access.log");
-        Files.createLink(log, corpus); // same bytes, new path: a fresh file for the source (identity = content; offsets reset below)
+        Files.createLink(log, input); // same bytes, new path: a fresh file for the source (identity = content; offsets reset below)
         ObjectNode sink = JSON.createObjectNode();
         sink.put("name", "bench-sink-" + run + "-" + id);
         sink.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
@@ -177,6 +193,7 @@ public final class PipelineBenchmark {
         kafka.putConnector(url, sink);
         kafka.putConnector(url, source);
         long seen = 0;
+        boolean timeline = Boolean.parseBoolean(opts.getOrDefault("timeline", "false"));
         try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""))) {
             while (seen < lines) {
                 kafka.checkChildren();
@@ -191,6 +208,10 @@ public final class PipelineBenchmark {
                     seen = rs.getLong(1);
                 } catch (java.sql.SQLException e) {
                     // the sink has not created the table yet
+                }
+                if (timeline) {
+                    System.out.printf("  t=%5.2f s  topic end offsets %,9d  table requests %,11d%n", (System.nanoTime() - t0) / 1e9,
+                            endOffset(topic, 3), seen);
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -433,14 +454,39 @@ public final class PipelineBenchmark {
                 .get(30, TimeUnit.SECONDS);
     }
 
-    private long endOffset(String topic) throws Exception {
-        return admin().listOffsets(Map.of(new TopicPartition(topic, 0), OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
-                .values().stream().mapToLong(i -> i.offset()).sum();
+    private long endOffset(String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin().listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
     }
 
     private void deleteConnector(String url, String name) throws Exception {
         java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/connectors/" + name))
                 .DELETE().build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** Writes the first {@code n} lines of {@code from} to {@code to} (kept when it is already that file). */
+    private static void writePrefix(Path from, Path to, long n) throws IOException {
+        if (countLines(to) == n) {
+            return;
+        }
+        long seen = 0;
+        byte[] buf = new byte[1 << 20];
+        try (var in = Files.newInputStream(from); var out = Files.newOutputStream(to)) {
+            int r;
+            while (seen < n && (r = in.read(buf)) > 0) {
+                int i = 0;
+                int upto = r;
+                while (seen < n && (i = io.logbunker.connect.source.format.Bytes.indexOf(buf, i, r, (byte) '\n')) >= 0) {
+                    seen++;
+                    i++;
+                    upto = i;
+                }
+                out.write(buf, 0, seen < n ? r : upto);
+            }
+        }
     }
 
     private static long countLines(Path f) throws IOException {

@@ -217,6 +217,11 @@ public final class LocalKafka implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx2g", "-cp", cp,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS"));
+        // extra JVM options for the children, e.g. a JFR recording while benchmarking
+        String extra = System.getenv("LOGBUNKER_CHILD_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().replace("{name}", name).split("\\s+")));
+        }
         cmd.addAll(mainAndArgs);
         File log = state.resolve("logs/" + name + ".log").toFile();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();

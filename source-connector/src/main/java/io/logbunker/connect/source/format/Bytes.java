@@ -16,6 +16,39 @@ public final class Bytes {
     private Bytes() {
     }
 
+    /** The eight bytes at {@code a[i, i + 8)} as a little-endian long. */
+    public static long getLong(byte[] a, int i) {
+        return (long) LONGS.get(a, i);
+    }
+
+    /**
+     * A 32-bit hash of {@code a[0, len)} mixed with {@code seed}, eight bytes per step: the group table hashes
+     * every line's key, and a byte-at-a-time hash was a visible share of the per-line cost.
+     */
+    public static int hash(byte[] a, int len, long seed) {
+        long h = seed ^ (len * 0x9E3779B97F4A7C15L);
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            h = Long.rotateLeft(h ^ ((long) LONGS.get(a, i) * 0xC2B2AE3D27D4EB4FL), 29) * 0x9E3779B97F4A7C15L;
+        }
+        if (i < len) {
+            long tail;
+            if (len >= 8) {
+                tail = (long) LONGS.get(a, len - 8); // overlaps bytes already mixed: still a function of the content
+            } else {
+                tail = 0;
+                for (int k = len - 1; k >= i; k--) {
+                    tail = tail << 8 | (a[k] & 0xffL);
+                }
+            }
+            h = Long.rotateLeft(h ^ (tail * 0xC2B2AE3D27D4EB4FL), 29) * 0x9E3779B97F4A7C15L;
+        }
+        h ^= h >>> 32;
+        h *= 0xD6E8FEB86659FD93L;
+        h ^= h >>> 32;
+        return (int) h;
+    }
+
     /** High bit set in every byte of {@code word} that equals {@code pattern}'s byte (pattern = b * ONES). */
     private static long matches(long word, long pattern) {
         long x = word ^ pattern;

@@ -35,6 +35,7 @@ public final class LineFields {
     /** $time_local changes once a second while thousands of lines share it: remember the last one. */
     private final byte[] lastTimeLocal = new byte[26];
     private long lastTimeLocalValue = EventTime.INVALID;
+    private final List<QueryScan> queryScans = new ArrayList<>();
 
     public LineFields(LogFormat format) {
         this.format = format;
@@ -86,8 +87,7 @@ public final class LineFields {
         int len = line.end[timeField] - s;
         switch (timeKind) {
             case LOCAL:
-                if (len == 26 && lastTimeLocalValue != EventTime.INVALID
-                        && java.util.Arrays.equals(b, s, s + 26, lastTimeLocal, 0, 26)) {
+                if (len == 26 && lastTimeLocalValue != EventTime.INVALID && sameTimeLocal(b, s)) {
                     return lastTimeLocalValue;
                 }
                 long v = EventTime.parseTimeLocal(b, s, len);
@@ -101,6 +101,13 @@ public final class LineFields {
             default:
                 return EventTime.parseMsec(b, s, len);
         }
+    }
+
+    /** Whether {@code b[s, s + 26)} equals the cached $time_local: four word compares (the last overlaps). */
+    private boolean sameTimeLocal(byte[] b, int s) {
+        byte[] t = lastTimeLocal;
+        return Bytes.getLong(b, s + 18) == Bytes.getLong(t, 18) && Bytes.getLong(b, s) == Bytes.getLong(t, 0)
+                && Bytes.getLong(b, s + 8) == Bytes.getLong(t, 8) && Bytes.getLong(b, s + 16) == Bytes.getLong(t, 16);
     }
 
     /** {@code $status} as a number, or -1 when it is not one. */
@@ -208,7 +215,7 @@ public final class LineFields {
         if (name.equals("uri") || name.equals("args") || (name.startsWith("arg_") && name.length() > 4)) {
             int source = requestUriField >= 0 ? requestUriField : requestField;
             if (name.startsWith("arg_") && argsField >= 0) {
-                return new QueryArg(name, argsField, true, false);
+                return new QueryArg(name, queryScan(argsField, true, false));
             }
             if (source >= 0) {
                 boolean fromRequest = source == requestField;
@@ -218,7 +225,7 @@ public final class LineFields {
                 if (name.equals("args")) {
                     return new UriPart(name, source, fromRequest, true);
                 }
-                return new QueryArg(name, source, false, fromRequest);
+                return new QueryArg(name, queryScan(source, false, fromRequest));
             }
         }
         throw new IllegalArgumentException("unknown field '" + name + "' for this log.format; available: "
@@ -275,12 +282,8 @@ public final class LineFields {
 
     /** Bounds of method, URI and protocol within {@code $request} ("GET /a?b HTTP/1.1"), computed in place. */
     static int requestUriStart(byte[] b, int s, int e) {
-        for (int p = s; p < e; p++) {
-            if (b[p] == ' ') {
-                return p + 1;
-            }
-        }
-        return -1;
+        int sp = Bytes.indexOf(b, s, e, (byte) ' ');
+        return sp < 0 ? -1 : sp + 1;
     }
 
     static int requestUriEnd(byte[] b, int uriStart, int e) {
@@ -292,6 +295,26 @@ public final class LineFields {
             }
         }
         return e;
+    }
+
+    /**
+     * The URI's bounds in {@code $request}, split once per line however many dimensions need them.
+     *
+     * @return false when the request has no URI
+     */
+    static boolean splitRequest(ParsedLine line, int field) {
+        if (line.uriStart == -1) {
+            byte[] b = line.buf;
+            int e = line.end[field];
+            int us = requestUriStart(b, line.start[field], e);
+            if (us < 0) {
+                line.uriStart = -2;
+            } else {
+                line.uriStart = us;
+                line.uriEnd = requestUriEnd(b, us, e);
+            }
+        }
+        return line.uriStart >= 0;
     }
 
     private static final class RequestPart implements Dimension {
@@ -314,9 +337,9 @@ public final class LineFields {
             byte[] b = line.buf;
             int s = line.start[field];
             int e = line.end[field];
-            int uriStart = requestUriStart(b, s, e);
-            if (uriStart > 0) {
-                int uriEnd = requestUriEnd(b, uriStart, e);
+            if (splitRequest(line, field)) {
+                int uriStart = line.uriStart;
+                int uriEnd = line.uriEnd;
                 switch (name) {
                     case "request_method":
                         key.append(b, s, uriStart - 1 - s);
@@ -359,13 +382,12 @@ public final class LineFields {
             int s = line.start[field];
             int e = line.end[field];
             if (fromRequest) {
-                int us = requestUriStart(b, s, e);
-                if (us < 0) {
+                if (!splitRequest(line, field)) {
                     key.endValue(at);
                     return;
                 }
-                e = requestUriEnd(b, us, e);
-                s = us;
+                s = line.uriStart;
+                e = line.uriEnd;
             }
             int q = s;
             while (q < e && b[q] != '?') {
@@ -382,66 +404,86 @@ public final class LineFields {
         }
     }
 
-    private static final class QueryArg implements Dimension {
-        private final String name;
-        private final byte[] param;
+    /**
+     * Finds the values of every {@code arg_<name>} dimension that reads the same field in one pass over the query
+     * string per line (a line's query is walked once, however many arguments are grouped by).
+     */
+    private static final class QueryScan {
         private final int field;
         private final boolean fieldIsArgs;
         private final boolean fromRequest;
+        private final List<byte[]> params = new ArrayList<>();
+        private int[] valueStart = new int[0];
+        private int[] valueEnd = new int[0];
+        private long scannedSerial = -1;
+        private ParsedLine scannedLine;
 
-        QueryArg(String name, int field, boolean fieldIsArgs, boolean fromRequest) {
-            this.name = name;
-            this.param = name.substring(4).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        QueryScan(int field, boolean fieldIsArgs, boolean fromRequest) {
             this.field = field;
             this.fieldIsArgs = fieldIsArgs;
             this.fromRequest = fromRequest;
         }
 
-        @Override
-        public String name() {
-            return name;
+        int register(byte[] param) {
+            params.add(param);
+            valueStart = new int[params.size()];
+            valueEnd = new int[params.size()];
+            scannedLine = null; // a scan made before this argument was known does not include it
+            return params.size() - 1;
         }
 
-        @Override
-        public void append(ParsedLine line, KeyBuffer key) {
-            int at = key.beginValue();
+        /** Scans the line's query unless it was scanned already; value bounds are -1 for an absent argument. */
+        void scan(ParsedLine line) {
+            if (line == scannedLine && line.serial == scannedSerial) {
+                return;
+            }
+            scannedSerial = line.serial;
+            scannedLine = line;
+            int n = valueStart.length;
+            java.util.Arrays.fill(valueStart, -1);
             byte[] b = line.buf;
             int s = line.start[field];
             int e = line.end[field];
             if (fromRequest) {
-                int us = requestUriStart(b, s, e);
-                if (us < 0) {
-                    key.endValue(at);
+                if (!splitRequest(line, field)) {
                     return;
                 }
-                e = requestUriEnd(b, us, e);
-                s = us;
+                s = line.uriStart;
+                e = line.uriEnd;
             }
             if (!fieldIsArgs) {
-                while (s < e && b[s] != '?') {
-                    s++;
+                int q = Bytes.indexOf(b, s, e, (byte) '?');
+                if (q < 0) {
+                    return;
                 }
-                s++; // past '?', or past the end when there is no query
+                s = q + 1;
             }
-            // walk name=value pairs separated by '&' (or ';')
+            // walk name=value pairs separated by '&' (or ';'); the first occurrence of a name wins
+            int missing = n;
             int p = s;
-            while (p < e) {
+            while (p < e && missing > 0) {
+                int eq = -1;
                 int pairEnd = p;
-                while (pairEnd < e && b[pairEnd] != '&' && b[pairEnd] != ';') {
-                    pairEnd++;
+                for (; pairEnd < e; pairEnd++) {
+                    byte c = b[pairEnd];
+                    if (c == '&' || c == ';') {
+                        break;
+                    }
+                    if (c == '=' && eq < 0) {
+                        eq = pairEnd;
+                    }
                 }
-                int eq = p;
-                while (eq < pairEnd && b[eq] != '=') {
-                    eq++;
-                }
-                if (eq - p == param.length && regionEquals(b, p, param)) {
-                    int vs = eq < pairEnd ? eq + 1 : pairEnd;
-                    appendDecoded(b, vs, pairEnd, key);
-                    break;
+                int nameEnd = eq < 0 ? pairEnd : eq;
+                for (int i = 0; i < n; i++) {
+                    byte[] param = params.get(i);
+                    if (valueStart[i] < 0 && nameEnd - p == param.length && regionEquals(b, p, param)) {
+                        valueStart[i] = eq < 0 ? pairEnd : eq + 1;
+                        valueEnd[i] = pairEnd;
+                        missing--;
+                    }
                 }
                 p = pairEnd + 1;
             }
-            key.endValue(at);
         }
 
         private static boolean regionEquals(byte[] b, int p, byte[] param) {
@@ -452,10 +494,54 @@ public final class LineFields {
             }
             return true;
         }
+    }
+
+    private QueryScan queryScan(int field, boolean fieldIsArgs, boolean fromRequest) {
+        for (QueryScan q : queryScans) {
+            if (q.field == field && q.fieldIsArgs == fieldIsArgs && q.fromRequest == fromRequest) {
+                return q;
+            }
+        }
+        QueryScan q = new QueryScan(field, fieldIsArgs, fromRequest);
+        queryScans.add(q);
+        return q;
+    }
+
+    private static final class QueryArg implements Dimension {
+        private final String name;
+        private final QueryScan scan;
+        private final int index;
+
+        QueryArg(String name, QueryScan scan) {
+            this.name = name;
+            this.scan = scan;
+            this.index = scan.register(name.substring(4).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void append(ParsedLine line, KeyBuffer key) {
+            int at = key.beginValue();
+            scan.scan(line);
+            int vs = scan.valueStart[index];
+            if (vs >= 0) {
+                appendDecoded(line.buf, vs, scan.valueEnd[index], key);
+            }
+            key.endValue(at);
+        }
 
         /** Percent-decodes (and turns '+' into a space, as form encoding does); a malformed escape stays as is. */
         private static void appendDecoded(byte[] b, int s, int e, KeyBuffer key) {
-            for (int p = s; p < e; p++) {
+            int plain = s;
+            while (plain < e && b[plain] != '%' && b[plain] != '+') {
+                plain++;
+            }
+            key.append(b, s, plain - s); // most values need no decoding: one copy
+            for (int p = plain; p < e; p++) {
                 byte c = b[p];
                 if (c == '%' && p + 2 < e) {
                     int hi = hex(b[p + 1]);

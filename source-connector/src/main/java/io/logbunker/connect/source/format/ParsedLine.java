@@ -10,6 +10,11 @@ public final class ParsedLine {
     final int[] start;
     final int[] end;
     byte[] buf;
+    /** Counts parsed lines, so that values derived from a line (its query arguments) are computed once per line. */
+    long serial;
+    /** $request split once per line: the URI's bounds, or uriStart = -1 when not split yet (-2: no URI). */
+    int uriStart = -1;
+    int uriEnd;
 
     ParsedLine(int fields) {
         this.start = new int[fields];

@@ -92,11 +92,7 @@ final class GroupTable {
     }
 
     static int hash(long window, byte[] key, int len) {
-        int h = Long.hashCode(window * 0x9E3779B97F4A7C15L);
-        for (int i = 0; i < len; i++) {
-            h = 31 * h + key[i];
-        }
-        return h ^ (h >>> 16);
+        return io.logbunker.connect.source.format.Bytes.hash(key, len, window);
     }
 
     private boolean keyEquals(int g, byte[] key, int len) {

@@ -170,6 +170,72 @@ class LineParserTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> f.dimension("nope")).getMessage().contains("nope"));
     }
 
+    /** A quote closes a quoted field unless an odd run of backslashes precedes it (the search looks for quotes only). */
+    @Test
+    void backslashRunsBeforeAQuoteDecideWhetherItCloses() {
+        String head = "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 5 \"-\" ";
+        assertEquals("a\\\\", field(combined, parse(combined, head + "\"a\\\\\""), "http_user_agent")); // a\\ then the closing quote
+        assertEquals("a\\\"b", field(combined, parse(combined, head + "\"a\\\"b\""), "http_user_agent")); // a\" is escaped
+        assertEquals("a\\\\\\\"b", field(combined, parse(combined, head + "\"a\\\\\\\"b\""), "http_user_agent")); // three: escaped
+        LineParser withRt = new LineParser(LogFormat.compile(WITH_RT));
+        // an escaped quote followed by the closing literal's next byte is not the end of the field
+        ParsedLine l = parse(withRt, head + "\"ua \\\" x\" 0.5");
+        assertEquals("ua \\\" x", field(withRt, l, "http_user_agent"));
+        assertEquals("0.5", field(withRt, l, "request_time"));
+    }
+
+    /** Literals are compared as masked words when 8 bytes can be read; at the very end of the buffer, byte by byte. */
+    @Test
+    void literalsMatchAtTheEndOfTheBuffer() {
+        LineParser p = new LineParser(LogFormat.compile("$status [$time_local] \"$request\" end!"));
+        ParsedLine l = parse(p, "200 [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" end!");
+        assertEquals("GET / HTTP/1.1", field(p, l, "request"));
+        reject(p, "200 [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" end?");
+        reject(p, "200 [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" en");
+    }
+
+    /** All arguments of one field come from one scan per line; the first occurrence of a name wins. */
+    @Test
+    void queryArgumentsShareOneScanPerLine() {
+        LineFields f = new LineFields(combined.format());
+        LineFields.Dimension ev = f.dimension("arg_ev");
+        LineFields.Dimension ad = f.dimension("arg_ad");
+        LineFields.Dimension flag = f.dimension("arg_flag");
+        ParsedLine l = combined.newParsedLine();
+        String[][] cases = {
+            {"/t?ev=click&ad=42", "click", "42", "-"},
+            {"/t?ad=7&ev=view&ev=click", "view", "7", "-"},
+            {"/t?flag&ev=&ad=1;ev=x", "-", "1", "-"},
+            {"/t", "-", "-", "-"},
+            {"/t?e=1&evx=2&ad=%41%2", "-", "A%2", "-"},
+        };
+        for (String[] c : cases) {
+            byte[] bytes = b("1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET " + c[0] + " HTTP/1.1\" 200 5 \"-\" \"-\"");
+            assertNull(combined.parse(bytes, 0, bytes.length, l));
+            KeyBuffer key = new KeyBuffer();
+            ev.append(l, key);
+            assertEquals(c[1], lastValue(key), c[0]);
+            key.clear();
+            ad.append(l, key);
+            assertEquals(c[2], lastValue(key), c[0]);
+            key.clear();
+            flag.append(l, key);
+            assertEquals(c[3], lastValue(key), c[0]);
+        }
+    }
+
+    @Test
+    void wordHashDependsOnlyOnTheKeyBytesAndTheWindow() {
+        byte[] a = b("\0\0\0\u0003200\0\0\0\u0005click-and-more");
+        byte[] c = java.util.Arrays.copyOf(a, 64);
+        java.util.Arrays.fill(c, a.length, 64, (byte) 7); // bytes beyond the key must not matter
+        for (int len = 1; len <= a.length; len++) {
+            assertEquals(Bytes.hash(a, len, 60_000L), Bytes.hash(c, len, 60_000L), "len " + len);
+        }
+        assertTrue(Bytes.hash(a, a.length, 60_000L) != Bytes.hash(a, a.length, 120_000L));
+        assertTrue(Bytes.hash(a, a.length - 1, 0) != Bytes.hash(a, a.length, 0));
+    }
+
     private static String value(LineFields f, ParsedLine l, String dim) {
         KeyBuffer key = new KeyBuffer();
         f.dimension(dim).append(l, key);
