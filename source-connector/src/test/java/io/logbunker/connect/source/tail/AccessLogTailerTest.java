@@ -233,6 +233,38 @@ class AccessLogTailerTest {
         assertTrue(rejects.get(0).bytes().length <= 1024);
     }
 
+    @ParameterizedTest(name = "{0} parse thread(s)")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void parallelPartsKeepExactTotalsAcrossOverlongLinesAndGrowth(int threads) throws Exception {
+        // Small chunks and a low parallel threshold: most chunks are parsed in parts; an overlong line longer than
+        // the buffer (skipped across chunks) and one shorter than a chunk (rejected inside a part) sit between
+        // them, and the file grows between drains, ending in half a line.
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.maxLineBytes = 1024;
+        fx.readChunk = 8192;
+        fx.parseThreads = threads;
+        fx.parallelMinBytes = 2048;
+        fx.appendLines(file, 0, 300);
+        fx.append(file, "x".repeat(20_000) + "\n");
+        fx.appendLines(file, 300, 600);
+        fx.append(file, "y".repeat(1500) + "\n");
+        fx.appendLines(file, 600, 700);
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            fx.appendLines(file, 700, 1500);
+            fx.append(file, TailerFixture.line(1500, 200, 7).substring(0, 40)); // half a line: waits
+            fx.drain(t);
+            assertEquals(1502, t.stats().linesRead());
+            assertEquals(2, t.stats().linesRejected());
+        }
+        assertEquals(1500, fx.requests());
+        assertEquals(TailerFixture.bytesOf(0, 1500), fx.bytes());
+        assertEquals(Files.size(file) - 40, fx.batches.get(fx.batches.size() - 1).endPosition());
+        assertEquals(List.of(lineOffsetOfFirstReject(file)), fx.batches.stream().flatMap(b -> b.rejects().stream())
+                .filter(r -> r.reason().contains("longer")).map(RejectedLine::offset).limit(1).toList());
+    }
+
     private static long lineOffsetOfFirstReject(Path file) throws Exception {
         byte[] all = Files.readAllBytes(file);
         for (int i = 0; i < all.length; i++) {
