@@ -126,6 +126,13 @@ public final class Corpus {
         }
     }
 
+    /** Usage: Corpus FILE LINES: writes the benchmark corpus. */
+    public static void main(String[] args) throws IOException {
+        Path out = Paths.get(args[0]);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        write(out, Long.parseLong(args[1]));
+    }
+
     /** Writes a corpus file of exactly {@code lines} lines, for the end-to-end benchmarks. */
     public static void write(Path out, long lines) throws IOException {
         long start = 1_795_860_000L;

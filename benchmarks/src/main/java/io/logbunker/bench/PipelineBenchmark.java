@@ -98,6 +98,18 @@ public final class PipelineBenchmark {
                 "exactly.once.source.support", "disabled", "config.storage.topic", "bench-plain-configs",
                 "offset.storage.topic", "bench-plain-offsets", "status.storage.topic", "bench-plain-status"),
                 List.of("FileStreamSourceConnector"));
+        if (opts.getOrDefault("scenario", "batch").equals("sinks")) {
+            sinks(oursUrl, plugins, ours + 2, Integer.parseInt(opts.getOrDefault("runs", "3")));
+            admin.close();
+            kafka.close();
+            return;
+        }
+        if (opts.getOrDefault("scenario", "batch").equals("tasks")) {
+            tasks(oursUrl, Integer.parseInt(opts.getOrDefault("runs", "3")));
+            admin.close();
+            kafka.close();
+            return;
+        }
         if (opts.getOrDefault("scenario", "batch").equals("live")) {
             live(oursUrl, Integer.parseInt(opts.getOrDefault("rate", "100000")), Integer.parseInt(opts.getOrDefault("seconds", "70")));
             admin.close();
@@ -106,13 +118,16 @@ public final class PipelineBenchmark {
         }
         List<Result> results = new ArrayList<>();
         boolean peerToo = Boolean.parseBoolean(opts.getOrDefault("peer", "true"));
-        long warmupLines = Long.parseLong(opts.getOrDefault("warmup-lines", "4000000"));
+        long warmupLines = Long.parseLong(opts.getOrDefault("warmup-lines", Long.toString(lines)));
         if (warmupLines > 0) {
             // The broker and the workers are fresh JVMs: for their first tens of seconds the JIT compilers take a
             // large share of the two cores (35% of the worker's and half of the broker's CPU in a profile of three
-            // cold runs). A discarded run on a prefix of the corpus warms every component, as a running cluster is.
-            Path warm = state.resolve("corpus/warmup.log");
-            writePrefix(corpus, warm, warmupLines);
+            // cold runs). A discarded run (by default on the whole corpus) warms every component, as a running cluster is.
+            warmupLines = Math.min(warmupLines, lines);
+            Path warm = warmupLines == lines ? corpus : state.resolve("corpus/warmup.log");
+            if (warm != corpus) {
+                writePrefix(corpus, warm, warmupLines);
+            }
             System.out.printf("Warm-up on %,d lines (not counted):%n", warmupLines);
             if (peerToo) {
                 fileStream(peerUrl, "warmup", warm, warmupLines);
@@ -144,6 +159,7 @@ public final class PipelineBenchmark {
         c.put("batch.size", "2000");
         c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        readThrough(List.of(input));
         Map<String, Long> cpu0 = cpu();
         long t0 = System.nanoTime();
         kafka.putConnector(url, c);
@@ -154,19 +170,28 @@ public final class PipelineBenchmark {
         double secs = (System.nanoTime() - t0) / 1e9;
         Result res = new Result("FileStreamSource (raw lines, no parsing, no EOS)", secs, lines, cpuSince(cpu0), topicBytes(topic) / (double) lines);
         deleteConnector(url, topic);
+        dropTopic(topic);
         report(res);
         return res;
     }
 
     private Result pipeline(String url, String run, Path input, long lines) throws Exception {
+        return pipeline(url, run, List.of(input), lines, 1, Integer.parseInt(opts.getOrDefault("parse-threads", "2")),
+                "LogBunker: parse + aggregate (EOS) → Kafka → upsert → PostgreSQL");
+    }
+
+    private Result pipeline(String url, String run, List<Path> inputs, long lines, int tasks, int parseThreads, String scenario)
+            throws Exception {
         String topic = "bench-metrics-" + run + "-" + id;
         String table = "bench_metrics_" + run + "_" + id;
         createTopic(topic, 3);
         Path dir = state.resolve("run-" + run);
         deleteRecursively(dir);
         Files.createDirectories(dir);
-        Path log = dir.resolve("access.log");
-        Files.createLink(log, input); // same bytes, new path: a fresh file for the source (identity = content; offsets reset below)
+        for (int k = 0; k < inputs.size(); k++) {
+            // same bytes, new path: a fresh file for the source (identity = content; each run's connector is new)
+            Files.createLink(dir.resolve("access-" + k + ".log"), inputs.get(k));
+        }
         ObjectNode sink = JSON.createObjectNode();
         sink.put("name", "bench-sink-" + run + "-" + id);
         sink.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
@@ -180,14 +205,26 @@ public final class PipelineBenchmark {
         ObjectNode source = JSON.createObjectNode();
         source.put("name", "bench-source-" + run + "-" + id);
         source.put("connector.class", "io.logbunker.connect.source.AccessLogSourceConnector");
-        source.put("tasks.max", "1");
+        source.put("tasks.max", Integer.toString(tasks));
         source.put("exactly.once.support", "required");
-        source.put("files", log.toString());
+        source.put("files", dir.resolve("access-*.log").toString());
         source.put("log.format", Corpus.FORMAT);
         source.put("group.by", "status,arg_ev,arg_ad");
         source.put("topic", topic);
         source.put("flush.idle.ms", "500");
-        source.put("parse.threads", opts.getOrDefault("parse-threads", "2"));
+        source.put("parse.threads", Integer.toString(parseThreads));
+        if (oneSecondWindows) {
+            source.put("window.size.ms", "1000");
+            source.put("window.grace.ms", "0");
+        }
+        // producer.override.* settings: by default those of connect-configs/access-log-source.json (measured: lz4 and
+        // 1 MiB batches cut Kafka bytes per line from 7.1 to 0.28 and the broker's CPU by half); --producer "" for none
+        for (String kv : opts.getOrDefault("producer", "compression.type=lz4,linger.ms=5,batch.size=1048576").split(",")) {
+            if (kv.contains("=")) {
+                source.put("producer.override." + kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        readThrough(inputs);
         Map<String, Long> cpu0 = cpu();
         long t0 = System.nanoTime();
         kafka.putConnector(url, sink);
@@ -218,15 +255,257 @@ public final class PipelineBenchmark {
             if (seen != lines) {
                 throw new IllegalStateException("the table has " + seen + " requests for " + lines + " lines");
             }
-            Result res = new Result("LogBunker: parse + aggregate (EOS) → Kafka → upsert → PostgreSQL", secs, lines, cpuSince(cpu0),
+            Result res = new Result(scenario, secs, lines, cpuSince(cpu0),
                     topicBytes(topic) / (double) lines);
             deleteConnector(url, "bench-source-" + run + "-" + id);
             deleteConnector(url, "bench-sink-" + run + "-" + id);
+            if (!run.startsWith("sinkfill")) {
+                dropTopic(topic);
+            }
             try (Statement s = db.createStatement()) {
                 s.execute("DROP TABLE IF EXISTS \"" + table + "\"");
             }
             report(res);
             return res;
+        }
+    }
+
+    /**
+     * Task scaling: two files of half the corpus each, one connector with tasks.max=1 and then 2 (parse.threads=1, so
+     * each task parses on one core), alternating. Files go to tasks by a hash of their identity, so the second file
+     * starts with a line chosen to land on the other task than the first.
+     */
+    private void tasks(String url, int runs) throws Exception {
+        long half = lines / 2;
+        Path dir = state.resolve("tasks-input");
+        Files.createDirectories(dir);
+        Path a = dir.resolve("a.log");
+        writePrefix(corpus, a, half);
+        String first = Files.newBufferedReader(a, java.nio.charset.StandardCharsets.ISO_8859_1).readLine();
+        Path b = dir.resolve("b.log");
+        int taskOfA = taskOf(a);
+        String header = null;
+        for (int i = 1; header == null; i++) {
+            String candidate = "192.0.2." + i + first.substring(first.indexOf(' ')) + "\n";
+            Path probe = dir.resolve("probe");
+            Files.writeString(probe, candidate, java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (taskOf(probe) != taskOfA) {
+                header = candidate;
+            }
+            Files.delete(probe);
+        }
+        if (countLines(b) != half + 1) {
+            try (var out = Files.newOutputStream(b); var in = Files.newInputStream(a)) {
+                out.write(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                in.transferTo(out);
+            }
+        }
+        long total = 2 * half + 1;
+        warmUp(url, List.of(a, b), total);
+        List<Result> results = new ArrayList<>();
+        for (int r = 1; r <= runs; r++) {
+            for (int tasks = 1; tasks <= 2; tasks++) {
+                Result res = pipeline(url, r + "t" + tasks, List.of(a, b), total, tasks, 1,
+                        "LogBunker, 2 files, parse.threads=1, tasks.max=" + tasks);
+                results.add(res);
+            }
+        }
+        String table = table(results, Files.size(a) + Files.size(b));
+        System.out.println(table);
+        Files.writeString(state.resolve("results-tasks.md"), table);
+    }
+
+    private void warmUp(String url, List<Path> inputs, long lines) throws Exception {
+        if (Long.parseLong(opts.getOrDefault("warmup-lines", "1")) > 0) {
+            System.out.println("Warm-up run (not counted):");
+            pipeline(url, "warmup-tasks", inputs, lines, 2, 1, "warm-up");
+        }
+    }
+
+    /**
+     * Sink against sink: our sink and Debezium's JDBC sink (io.debezium:debezium-connector-jdbc, its plugin directory
+     * given with --debezium-plugin) each read the same topic of aggregate records into their own PostgreSQL table, on
+     * one worker without exactly-once that commits consumer offsets every 250 ms; timed from registering the connector
+     * until its consumer group's committed offsets reach the offset after the last committed record. The topic is filled first by our
+     * source from a prefix of the corpus with 1 s windows (about one record per 8 lines). Debezium runs in its upsert
+     * mode keyed by the record key: it overwrites a row with the latest partial where ours adds the partials, so its
+     * table is not a correct total; the comparison is of write throughput only.
+     */
+    private void sinks(String sourceUrl, String plugins, int restPort, int runs) throws Exception {
+        String debezium = opts.get("debezium-plugin");
+        if (debezium == null || !Files.isDirectory(Paths.get(debezium))) {
+            throw new IllegalArgumentException("--debezium-plugin <dir with debezium-connector-jdbc and its jars> is required");
+        }
+        String url = kafka.startWorker("worker-sinks", kafkaPort, restPort, plugins + "," + Paths.get(debezium).getParent(),
+                Map.of("group.id", "bench-sinks", "exactly.once.source.support", "disabled", "offset.flush.interval.ms", "250",
+                        "config.storage.topic", "bench-sinks-configs", "offset.storage.topic", "bench-sinks-offsets",
+                        "status.storage.topic", "bench-sinks-status"),
+                List.of("AggregateUpsertSinkConnector", "JdbcSinkConnector"));
+        long fillLines = Long.parseLong(opts.getOrDefault("fill-lines", "4000000"));
+        Path fill = state.resolve("corpus/warmup.log");
+        writePrefix(corpus, fill, fillLines);
+        String topic = "bench-metrics-sinkfill-" + id;
+        oneSecondWindows = true;
+        pipeline(sourceUrl, "sinkfill", List.of(fill), fillLines, 1, 2, "fill the topic (1 s windows)");
+        oneSecondWindows = false;
+        // A sink reports (and commits) the offset after the last record it wrote; a transactional topic's end offset
+        // lies past the final commit marker. So each sink is done when its group's committed offsets reach, per
+        // partition, the offset after the last committed record.
+        Map<TopicPartition, Long> done = new HashMap<>();
+        long records = readCommitted(topic, 3, done);
+        long target = done.values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf("topic %s: %,d aggregate records in %,d offsets (the rest are transaction markers)%n", topic,
+                records, endOffset(topic, 3));
+        List<Result> results = new ArrayList<>();
+        for (int r = 0; r <= runs; r++) { // run 0 warms the worker up and is not counted
+            for (String which : List.of("ours", "debezium")) {
+                String name = "sink-" + which + "-" + r + "-" + id;
+                ObjectNode c = JSON.createObjectNode();
+                c.put("name", name);
+                c.put("topics", topic);
+                c.put("tasks.max", "1");
+                c.put("consumer.override.isolation.level", "read_committed");
+                c.put("consumer.override.max.poll.records", "5000");
+                if (which.equals("ours")) {
+                    c.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
+                    c.put("connection.url", pgUrl);
+                    c.put("connection.user", pgUser);
+                    c.put("table.name.format", name.replace('-', '_'));
+                } else {
+                    c.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
+                    c.put("connection.url", pgUrl);
+                    c.put("connection.username", pgUser);
+                    c.put("connection.password", opts.getOrDefault("pg-password", ""));
+                    c.put("insert.mode", "upsert");
+                    c.put("primary.key.mode", "record_key");
+                    c.put("schema.evolution", "basic");
+                    c.put("batch.size", "5000");
+                    c.put("collection.name.format", name.replace('-', '_'));
+                }
+                Map<String, Long> cpu0 = cpu();
+                long t0 = System.nanoTime();
+                long deadline = t0 + TimeUnit.MINUTES.toNanos(15);
+                kafka.putConnector(url, c);
+                while (committed("connect-" + name) < target) {
+                    kafka.checkChildren();
+                    if (kafka.taskState(url, name).contains("FAILED")) {
+                        throw new IllegalStateException(which + " sink failed: " + kafka.get(url, "/connectors/" + name + "/status"));
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(which + " sink did not finish in 15 minutes: committed "
+                                + committed("connect-" + name) + " of " + target);
+                    }
+                    Thread.sleep(50);
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                Map<String, Double> cpuSecs = cpuSince(cpu0); // before the delete: its database sessions end with it
+                deleteConnector(url, name);
+                if (which.equals("ours") && tableRequests(name.replace('-', '_')) != fillLines) {
+                    throw new IllegalStateException("our sink's table does not total " + fillLines + " requests");
+                }
+                Result res = new Result(which.equals("ours") ? "LogBunker sink (additive upsert, UNNEST)"
+                        : "Debezium JDBC sink " + debeziumVersion(debezium) + " (upsert, record_key)", secs, records, cpuSecs, 0);
+                System.out.printf("run %d %-45s %6.2f s  %,10.0f records/s%n", r, res.scenario(), secs, records / secs);
+                if (r > 0) {
+                    results.add(res);
+                }
+                try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+                     Statement st = db.createStatement()) {
+                    st.execute("DROP TABLE IF EXISTS \"" + name.replace('-', '_') + "\"");
+                }
+            }
+        }
+        String table = table(results, 0).replace("lines/s", "records/s");
+        System.out.println(table);
+        Files.writeString(state.resolve("results-sinks.md"), table);
+    }
+
+    private boolean oneSecondWindows;
+
+    /**
+     * Reads the inputs once before a timed run, so that both connectors find them in the page cache, as a log that
+     * nginx has just written is. Without it, the earlier runs' topics (5.7 GB per FileStreamSource run) evicted the
+     * corpus and some runs measured the disk instead.
+     */
+    private static void readThrough(List<Path> inputs) throws IOException {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 22);
+        for (Path in : inputs) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(in)) {
+                while (ch.read(buf) >= 0) {
+                    buf.clear();
+                }
+            }
+        }
+    }
+
+    /** Deletes a run's topic, so that the runs' topics do not pile up in the page cache and on disk. */
+    private void dropTopic(String topic) throws Exception {
+        admin().deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+    }
+
+    /** The version in the name of the plugin directory's debezium-connector-jdbc jar. */
+    private static String debeziumVersion(String dir) throws IOException {
+        try (Stream<Path> jars = Files.list(Paths.get(dir))) {
+            return jars.map(j -> j.getFileName().toString()).filter(n -> n.startsWith("debezium-connector-jdbc-"))
+                    .map(n -> n.substring("debezium-connector-jdbc-".length(), n.length() - ".jar".length())).findFirst().orElse("?");
+        }
+    }
+
+    /**
+     * Reads a topic with {@code read_committed} from the start to its end offsets; returns the number of records and
+     * fills {@code nextAfterLast} with, per partition, the offset after its last committed record.
+     */
+    private long readCommitted(String topic, int partitions, Map<TopicPartition, Long> nextAfterLast) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", "127.0.0.1:" + kafkaPort);
+        p.put("isolation.level", "read_committed");
+        p.put("max.poll.records", "10000");
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            tps.add(new TopicPartition(topic, i));
+        }
+        long count = 0;
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                p, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end in 5 minutes");
+                }
+                for (var rec : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    count++;
+                    nextAfterLast.merge(new TopicPartition(rec.topic(), rec.partition()), rec.offset() + 1, Math::max);
+                }
+            }
+        }
+        return count;
+    }
+
+    /** {@code SUM(requests)} of a table, 0 while the sink has not created it. */
+    private long tableRequests(String table) throws Exception {
+        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+             Statement st = db.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM \"" + table + "\"")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return 0;
+        }
+    }
+
+    /** Sum of the committed offsets of a consumer group (0 before it has committed). */
+    private long committed(String group) throws Exception {
+        return admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).values().stream()
+                .filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum();
+    }
+
+    /** The task (of 2) that a file goes to: {@code hash(identity) mod 2}, as the source assigns files. */
+    private static int taskOf(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            return Math.floorMod(io.logbunker.connect.source.tail.Fingerprints.identity(ch, 65536).hashCode(), 2);
         }
     }
 
@@ -353,10 +632,14 @@ public final class PipelineBenchmark {
     private String table(List<Result> results, long corpusBytes) {
         Map<String, List<Result>> by = results.stream().collect(Collectors.groupingBy(Result::scenario, LinkedHashMap::new, Collectors.toList()));
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%n%,d lines, %,d bytes, %d runs each, alternating; lines/s from connector registration until the "
-                + "output is complete%n%n", lines, corpusBytes, results.size() / Math.max(1, by.size())));
-        sb.append("| scenario | lines/s min | median | max | CPU s broker / worker / postgres (median run) | Kafka bytes per input line |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- |\n");
+        long n = results.isEmpty() ? 0 : results.get(0).lines();
+        sb.append(String.format("%n%,d %s, %d runs each, alternating; per second from connector registration until the "
+                + "output is complete%n%n", n, corpusBytes > 0 ? String.format("lines, %,d bytes", corpusBytes) : "records",
+                results.size() / Math.max(1, by.size())));
+        boolean lines = corpusBytes > 0;
+        sb.append(lines ? "| scenario | lines/s min | median | max | CPU s broker / worker / postgres (median run) | Kafka bytes per input line |\n"
+                : "| scenario | records/s min | median | max | CPU s broker / worker / postgres (median run) |\n");
+        sb.append(lines ? "| --- | --- | --- | --- | --- | --- |\n" : "| --- | --- | --- | --- | --- |\n");
         Map<String, Double> medians = new LinkedHashMap<>();
         for (Map.Entry<String, List<Result>> e : by.entrySet()) {
             List<Result> rs = new ArrayList<>(e.getValue());
@@ -364,13 +647,19 @@ public final class PipelineBenchmark {
             Result med = rs.get(rs.size() / 2);
             medians.put(e.getKey(), med.linesPerSecond());
             Map<String, Double> cpu = med.cpuSeconds();
-            sb.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %.1f / %.1f / %.1f | %.3f |%n", e.getKey(), rs.get(0).linesPerSecond(),
+            sb.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %.1f / %.1f / %.1f |%s%n", e.getKey(), rs.get(0).linesPerSecond(),
                     med.linesPerSecond(), rs.get(rs.size() - 1).linesPerSecond(), cpu.getOrDefault("broker", 0.0),
-                    cpu.getOrDefault("workers", 0.0), cpu.getOrDefault("postgres", 0.0), med.kafkaBytesPerLine()));
+                    cpu.getOrDefault("workers", 0.0), cpu.getOrDefault("postgres", 0.0),
+                    lines ? String.format(" %.3f |", med.kafkaBytesPerLine()) : ""));
         }
         List<Double> m = new ArrayList<>(medians.values());
-        if (m.size() == 2) {
+        List<String> names = new ArrayList<>(medians.keySet());
+        if (m.size() == 2 && names.get(0).startsWith("FileStream")) {
             sb.append(String.format("%nRatio (median LogBunker end to end / median FileStreamSource raw shipping): %.2fx%n", m.get(1) / m.get(0)));
+        } else if (m.size() == 2 && names.get(1).startsWith("Debezium")) {
+            sb.append(String.format("%nRatio (median LogBunker sink / median Debezium JDBC sink): %.2fx%n", m.get(0) / m.get(1)));
+        } else if (m.size() == 2) {
+            sb.append(String.format("%nScaling (median of the second row / median of the first): %.2fx%n", m.get(1) / m.get(0)));
         }
         return sb.toString();
     }
