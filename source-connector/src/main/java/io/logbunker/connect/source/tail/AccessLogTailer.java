@@ -40,6 +40,9 @@ public final class AccessLogTailer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLogTailer.class);
     private static final int KNOWN_POSITIONS_CAPACITY = 10_000;
     private static final long MAX_BYTES_PER_FILE_PER_POLL = 32L << 20;
+    /** Pieces per parse thread in a parallel span: enough for the threads to even out, few enough to be cheap. */
+    private static final int PIECES_PER_THREAD = 8;
+    private static final int MIN_PIECE_BYTES = 32 * 1024;
     private static final long IDLE_AFTER_MS = 5_000;
     private static final long IDLE_CHECK_INTERVAL_MS = 1_000;
 
@@ -436,33 +439,39 @@ public final class AccessLogTailer implements AutoCloseable {
     }
 
     /**
-     * Folds the complete lines in {@code buf[from, to)} on several threads: the span is cut at line ends into one
-     * part per thread, each part is folded into its own aggregator, and the parts are merged in file order. The
-     * range then ends at {@code to}, so the emission rule holds; a flush point reached inside the span is taken at
-     * its end (later, never wrong), and max.open.groups may be exceeded by the groups one span opens.
+     * Folds the complete lines in {@code buf[from, to)} on several threads: the span is cut at line ends into
+     * {@link #PIECES_PER_THREAD} pieces per thread, which the task thread and the helpers take in turn from a shared
+     * counter, each folding into its own aggregator (a helper that is descheduled or slower takes fewer pieces, so
+     * neither side waits long for the other); the helpers' aggregators are then merged into the file's. Folding
+     * only adds, so which thread took which piece changes no total. The range then ends at {@code to}, so the
+     * emission rule holds; a flush point reached inside the span is taken at its end (later, never wrong), and
+     * max.open.groups may be exceeded by the groups one span opens. Rejected lines keep their file order.
      */
     private void foldInParallel(TrackedFile f, byte[] buf, int from, int to, long base) {
-        int parts = partFolders.length;
-        int[] bounds = new int[parts + 1];
+        int threads = partFolders.length;
+        int pieces = (int) Math.max(threads, Math.min((long) threads * PIECES_PER_THREAD, (to - from) / MIN_PIECE_BYTES));
+        int[] bounds = new int[pieces + 1];
         bounds[0] = from;
-        bounds[parts] = to;
-        for (int k = 1; k < parts; k++) {
-            int target = Math.max(bounds[k - 1], from + (int) ((long) (to - from) * k / parts));
+        bounds[pieces] = to;
+        for (int k = 1; k < pieces; k++) {
+            int target = Math.max(bounds[k - 1], from + (int) ((long) (to - from) * k / pieces));
             int nl = Bytes.indexOf(buf, target, to, (byte) '\n');
             bounds[k] = nl < 0 ? to : nl + 1;
         }
         if (!f.hasOpenRange()) {
             f.rangeOpenedMs = time.milliseconds();
         }
-        List<RejectedLine>[] rejects = newRejectLists(parts);
-        List<java.util.concurrent.Future<Integer>> futures = new ArrayList<>(parts - 1);
-        for (int k = 1; k < parts; k++) {
-            int part = k;
-            futures.add(parsePool.submit(() -> foldPart(partFolders[part], partAggregators[part], rejects[part], f.path, buf,
-                    bounds[part], bounds[part + 1], base)));
+        List<RejectedLine>[] rejects = newRejectLists(pieces);
+        LineRejectedException[] failures = new LineRejectedException[pieces];
+        java.util.concurrent.atomic.AtomicInteger nextPiece = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Future<Integer>> futures = new ArrayList<>(threads - 1);
+        for (int k = 1; k < threads; k++) {
+            int helper = k;
+            futures.add(parsePool.submit(() -> foldPieces(partFolders[helper], partAggregators[helper], nextPiece, bounds,
+                    rejects, failures, f.path, buf, base)));
         }
-        int lines = foldPart(folder, f.aggregator, rejects[0], f.path, buf, bounds[0], bounds[1], base);
-        for (int k = 1; k < parts; k++) {
+        int lines = foldPieces(folder, f.aggregator, nextPiece, bounds, rejects, failures, f.path, buf, base);
+        for (int k = 1; k < threads; k++) {
             try {
                 lines += futures.get(k - 1).get();
             } catch (InterruptedException e) {
@@ -476,6 +485,11 @@ public final class AccessLogTailer implements AutoCloseable {
             }
             f.aggregator.mergeFrom(partAggregators[k]);
         }
+        for (LineRejectedException failure : failures) {
+            if (failure != null) {
+                throw failure; // the first bad line in file order, as a sequential read reports it
+            }
+        }
         for (List<RejectedLine> r : rejects) {
             f.rejects.addAll(r);
             linesRejected += r.size();
@@ -485,6 +499,27 @@ public final class AccessLogTailer implements AutoCloseable {
         if (f.aggregator.windowClosed() || f.pendingItems() >= settings.maxOpenGroups()) {
             flush(f, f.rangeEnd);
         }
+    }
+
+    /**
+     * Folds pieces taken from {@code nextPiece} until none is left; returns the lines folded or rejected. A piece
+     * that fails (parse.error.policy=fail) is recorded and no further pieces are taken; every lower piece was taken
+     * before it, so the lowest recorded failure is the file's first bad line.
+     */
+    private int foldPieces(LineFolder pieceFolder, WindowAggregator agg, java.util.concurrent.atomic.AtomicInteger nextPiece,
+                           int[] bounds, List<RejectedLine>[] rejects, LineRejectedException[] failures, Path path,
+                           byte[] buf, long base) {
+        int lines = 0;
+        int k;
+        while ((k = nextPiece.getAndIncrement()) < rejects.length) {
+            try {
+                lines += foldPart(pieceFolder, agg, rejects[k], path, buf, bounds[k], bounds[k + 1], base);
+            } catch (LineRejectedException e) {
+                failures[k] = e;
+                nextPiece.set(rejects.length);
+            }
+        }
+        return lines;
     }
 
     @SuppressWarnings("unchecked")

@@ -314,6 +314,31 @@ class AccessLogTailerTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} parse threads")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+    void failPolicyReportsTheFirstBadLineInFileOrderWhenPiecesAreParsedInParallel(int threads) throws Exception {
+        // bad lines in several pieces of one parallel span: whichever thread meets one first, the error names the
+        // earliest, as a sequential read would
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.failOnParseError = true;
+        fx.parseThreads = threads;
+        fx.readChunk = 1 << 20;
+        fx.parallelMinBytes = 4096;
+        fx.appendLines(file, 0, 25);
+        long first = Files.size(file);
+        fx.append(file, "first garbage\n");
+        for (int k = 1; k < 400; k++) { // a bad line every 25 lines: every piece has some
+            fx.appendLines(file, 25 * k, 25 * k + 25);
+            fx.append(file, "later garbage " + k + "\n");
+        }
+        try (AccessLogTailer t = fx.tailer()) {
+            LineRejectedException e = assertThrows(LineRejectedException.class, () -> fx.drain(t));
+            assertTrue(e.getMessage().contains("byte " + first + " "), e.getMessage());
+            assertTrue(e.getMessage().contains("\"first garbage\""), e.getMessage());
+        }
+    }
+
     @Test
     void startAtEndSkipsExistingLinesButNotAPartialOne() throws Exception {
         Path file = dir.resolve("access.log");
