@@ -423,9 +423,11 @@ public final class PipelineBenchmark {
     private boolean oneSecondWindows;
 
     /**
-     * Reads the inputs once before a timed run, so that both connectors find them in the page cache, as a log that
-     * nginx has just written is. Without it, the earlier runs' topics (5.7 GB per FileStreamSource run) evicted the
-     * corpus and some runs measured the disk instead.
+     * Prepares a timed run: reads the inputs once, so that both connectors find them in the page cache, as a log that
+     * nginx has just written is (without it, the earlier runs' topics, 5.7 GB per FileStreamSource run, evicted the
+     * corpus and some runs measured the disk); then writes back what earlier runs left dirty ({@code sync}), since
+     * gigabytes of a FileStreamSource topic still being written back made PostgreSQL's commits (fsync) wait for
+     * seconds in the run after it.
      */
     private static void readThrough(List<Path> inputs) throws IOException {
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 22);
@@ -435,6 +437,12 @@ public final class PipelineBenchmark {
                     buf.clear();
                 }
             }
+        }
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor(300, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for sync", e);
         }
     }
 
@@ -739,8 +747,9 @@ public final class PipelineBenchmark {
     }
 
     private void createTopic(String topic, int partitions) throws Exception {
-        admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1))).all()
-                .get(30, TimeUnit.SECONDS);
+        // deleted right away when dropped (not 60 s later, in the middle of the next run)
+        admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)
+                .configs(Map.of("file.delete.delay.ms", "0")))).all().get(30, TimeUnit.SECONDS);
     }
 
     private long endOffset(String topic, int partitions) throws Exception {
