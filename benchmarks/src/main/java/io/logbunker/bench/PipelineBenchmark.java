@@ -98,20 +98,15 @@ public final class PipelineBenchmark {
                 "exactly.once.source.support", "disabled", "config.storage.topic", "bench-plain-configs",
                 "offset.storage.topic", "bench-plain-offsets", "status.storage.topic", "bench-plain-status"),
                 List.of("FileStreamSourceConnector"));
-        if (opts.getOrDefault("scenario", "batch").equals("sinks")) {
-            sinks(oursUrl, plugins, ours + 2, Integer.parseInt(opts.getOrDefault("runs", "3")));
-            admin.close();
-            kafka.close();
-            return;
-        }
-        if (opts.getOrDefault("scenario", "batch").equals("tasks")) {
-            tasks(oursUrl, Integer.parseInt(opts.getOrDefault("runs", "3")));
-            admin.close();
-            kafka.close();
-            return;
-        }
-        if (opts.getOrDefault("scenario", "batch").equals("live")) {
-            live(oursUrl, Integer.parseInt(opts.getOrDefault("rate", "100000")), Integer.parseInt(opts.getOrDefault("seconds", "70")));
+        String scenario = opts.getOrDefault("scenario", "batch");
+        if (!scenario.equals("batch")) {
+            switch (scenario) {
+                case "sinks" -> sinks(oursUrl, plugins, ours + 2, runs);
+                case "tasks" -> tasks(oursUrl, runs);
+                case "live" -> live(oursUrl, Integer.parseInt(opts.getOrDefault("rate", "100000")),
+                        Integer.parseInt(opts.getOrDefault("seconds", "70")));
+                default -> throw new IllegalArgumentException("unknown --scenario " + scenario + " (batch, tasks, sinks, live)");
+            }
             admin.close();
             kafka.close();
             return;
@@ -213,7 +208,7 @@ public final class PipelineBenchmark {
         source.put("topic", topic);
         source.put("flush.idle.ms", "500");
         source.put("parse.threads", Integer.toString(parseThreads));
-        if (oneSecondWindows) {
+        if (fillingForSinks) { // many small aggregates: about one record per 9 lines
             source.put("window.size.ms", "1000");
             source.put("window.grace.ms", "0");
         }
@@ -239,13 +234,7 @@ public final class PipelineBenchmark {
                     throw new IllegalStateException("a task failed: " + st);
                 }
                 Thread.sleep(100);
-                try (Statement s = db.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM \"" + table + "\"")) {
-                    rs.next();
-                    seen = rs.getLong(1);
-                } catch (java.sql.SQLException e) {
-                    // the sink has not created the table yet
-                }
+                seen = tableRequests(db, table);
                 if (timeline) {
                     System.out.printf("  t=%5.2f s  topic end offsets %,9d  table requests %,11d%n", (System.nanoTime() - t0) / 1e9,
                             endOffset(topic, 3), seen);
@@ -259,7 +248,7 @@ public final class PipelineBenchmark {
                     topicBytes(topic) / (double) lines);
             deleteConnector(url, "bench-source-" + run + "-" + id);
             deleteConnector(url, "bench-sink-" + run + "-" + id);
-            if (!run.startsWith("sinkfill")) {
+            if (!fillingForSinks) { // sinks() reads the topic afterwards
                 dropTopic(topic);
             }
             try (Statement s = db.createStatement()) {
@@ -345,9 +334,9 @@ public final class PipelineBenchmark {
         Path fill = state.resolve("corpus/warmup.log");
         writePrefix(corpus, fill, fillLines);
         String topic = "bench-metrics-sinkfill-" + id;
-        oneSecondWindows = true;
+        fillingForSinks = true;
         pipeline(sourceUrl, "sinkfill", List.of(fill), fillLines, 1, 2, "fill the topic (1 s windows)");
-        oneSecondWindows = false;
+        fillingForSinks = false;
         // A sink reports (and commits) the offset after the last record it wrote; a transactional topic's end offset
         // lies past the final commit marker. So each sink is done when its group's committed offsets reach, per
         // partition, the offset after the last committed record.
@@ -400,8 +389,12 @@ public final class PipelineBenchmark {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Map<String, Double> cpuSecs = cpuSince(cpu0); // before the delete: its database sessions end with it
                 deleteConnector(url, name);
-                if (which.equals("ours") && tableRequests(name.replace('-', '_')) != fillLines) {
-                    throw new IllegalStateException("our sink's table does not total " + fillLines + " requests");
+                try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+                     Statement st = db.createStatement()) {
+                    if (which.equals("ours") && tableRequests(db, name.replace('-', '_')) != fillLines) {
+                        throw new IllegalStateException("our sink's table does not total " + fillLines + " requests");
+                    }
+                    st.execute("DROP TABLE IF EXISTS \"" + name.replace('-', '_') + "\"");
                 }
                 Result res = new Result(which.equals("ours") ? "LogBunker sink (additive upsert, UNNEST)"
                         : "Debezium JDBC sink " + debeziumVersion(debezium) + " (upsert, record_key)", secs, records, cpuSecs, 0);
@@ -409,18 +402,15 @@ public final class PipelineBenchmark {
                 if (r > 0) {
                     results.add(res);
                 }
-                try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
-                     Statement st = db.createStatement()) {
-                    st.execute("DROP TABLE IF EXISTS \"" + name.replace('-', '_') + "\"");
-                }
             }
         }
-        String table = table(results, 0).replace("lines/s", "records/s");
+        String table = table(results, 0);
         System.out.println(table);
         Files.writeString(state.resolve("results-sinks.md"), table);
     }
 
-    private boolean oneSecondWindows;
+    /** Set while sinks() fills its topic: 1 s windows, and the topic is kept. */
+    private boolean fillingForSinks;
 
     /**
      * Prepares a timed run: reads the inputs once, so that both connectors find them in the page cache, as a log that
@@ -493,9 +483,8 @@ public final class PipelineBenchmark {
     }
 
     /** {@code SUM(requests)} of a table, 0 while the sink has not created it. */
-    private long tableRequests(String table) throws Exception {
-        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
-             Statement st = db.createStatement();
+    private static long tableRequests(Connection db, String table) {
+        try (Statement st = db.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM \"" + table + "\"")) {
             rs.next();
             return rs.getLong(1);
