@@ -368,68 +368,82 @@ public final class PipelineBenchmark {
         long target = done.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("topic %s: %,d aggregate records in %,d offsets (the rest are transaction markers)%n", topic,
                 records, endOffset(topic, 3));
+        // both sinks run on the one worker, so a warm-up round is one run of each, repeated until its JIT settles
+        if (Long.parseLong(opts.getOrDefault("warmup-lines", "1")) > 0) {
+            warmUp("both sinks", Integer.parseInt(opts.getOrDefault("max-warmups", "5")), k -> {
+                Result a = sinkRun(url, "ours", "w" + k, topic, target, records, fillLines, debezium);
+                Result b = sinkRun(url, "debezium", "w" + k, topic, target, records, fillLines, debezium);
+                Map<String, Double> cpu = new HashMap<>(a.cpuSeconds());
+                b.cpuSeconds().forEach((key, v) -> cpu.merge(key, v, Double::sum));
+                return new Result("warm-up", a.seconds() + b.seconds(), records, cpu, 0);
+            });
+        }
         List<Result> results = new ArrayList<>();
-        for (int r = 0; r <= runs; r++) { // run 0 warms the worker up and is not counted
+        for (int r = 1; r <= runs; r++) {
             for (String which : List.of("ours", "debezium")) {
-                String name = "sink-" + which + "-" + r + "-" + id;
-                ObjectNode c = JSON.createObjectNode();
-                c.put("name", name);
-                c.put("topics", topic);
-                c.put("tasks.max", "1");
-                c.put("consumer.override.isolation.level", "read_committed");
-                c.put("consumer.override.max.poll.records", "5000");
-                if (which.equals("ours")) {
-                    c.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
-                    c.put("connection.url", pgUrl);
-                    c.put("connection.user", pgUser);
-                    c.put("table.name.format", name.replace('-', '_'));
-                } else {
-                    c.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
-                    c.put("connection.url", pgUrl);
-                    c.put("connection.username", pgUser);
-                    c.put("connection.password", opts.getOrDefault("pg-password", ""));
-                    c.put("insert.mode", "upsert");
-                    c.put("primary.key.mode", "record_key");
-                    c.put("schema.evolution", "basic");
-                    c.put("batch.size", "5000");
-                    c.put("collection.name.format", name.replace('-', '_'));
-                }
-                Map<String, Long> cpu0 = cpu();
-                long t0 = System.nanoTime();
-                long deadline = t0 + TimeUnit.MINUTES.toNanos(15);
-                kafka.putConnector(url, c);
-                while (committed("connect-" + name) < target) {
-                    kafka.checkChildren();
-                    if (kafka.taskState(url, name).contains("FAILED")) {
-                        throw new IllegalStateException(which + " sink failed: " + kafka.get(url, "/connectors/" + name + "/status"));
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(which + " sink did not finish in 15 minutes: committed "
-                                + committed("connect-" + name) + " of " + target);
-                    }
-                    Thread.sleep(50);
-                }
-                double secs = (System.nanoTime() - t0) / 1e9;
-                Map<String, Double> cpuSecs = cpuSince(cpu0); // before the delete: its database sessions end with it
-                deleteConnector(url, name);
-                try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
-                     Statement st = db.createStatement()) {
-                    if (which.equals("ours") && tableRequests(db, name.replace('-', '_')) != fillLines) {
-                        throw new IllegalStateException("our sink's table does not total " + fillLines + " requests");
-                    }
-                    st.execute("DROP TABLE IF EXISTS \"" + name.replace('-', '_') + "\"");
-                }
-                Result res = new Result(which.equals("ours") ? "LogBunker sink (additive upsert, UNNEST)"
-                        : "Debezium JDBC sink " + debeziumVersion(debezium) + " (upsert, record_key)", secs, records, cpuSecs, 0);
-                System.out.printf("run %d %-45s %6.2f s  %,10.0f records/s%n", r, res.scenario(), secs, records / secs);
-                if (r > 0) {
-                    results.add(res);
-                }
+                results.add(sinkRun(url, which, Integer.toString(r), topic, target, records, fillLines, debezium));
             }
         }
         String table = table(results, 0);
         System.out.println(table);
         Files.writeString(state.resolve("results-sinks.md"), table);
+    }
+
+    /** One sink connector over the whole topic, timed until its committed offsets reach {@code target}. */
+    private Result sinkRun(String url, String which, String run, String topic, long target, long records, long fillLines,
+                           String debezium) throws Exception {
+        String name = "sink-" + which + "-" + run + "-" + id;
+        ObjectNode c = JSON.createObjectNode();
+        c.put("name", name);
+        c.put("topics", topic);
+        c.put("tasks.max", "1");
+        c.put("consumer.override.isolation.level", "read_committed");
+        c.put("consumer.override.max.poll.records", "5000");
+        if (which.equals("ours")) {
+            c.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
+            c.put("connection.url", pgUrl);
+            c.put("connection.user", pgUser);
+            c.put("table.name.format", name.replace('-', '_'));
+        } else {
+            c.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
+            c.put("connection.url", pgUrl);
+            c.put("connection.username", pgUser);
+            c.put("connection.password", opts.getOrDefault("pg-password", ""));
+            c.put("insert.mode", "upsert");
+            c.put("primary.key.mode", "record_key");
+            c.put("schema.evolution", "basic");
+            c.put("batch.size", "5000");
+            c.put("collection.name.format", name.replace('-', '_'));
+        }
+        Map<String, Long> cpu0 = cpu();
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.MINUTES.toNanos(15);
+        kafka.putConnector(url, c);
+        while (committed("connect-" + name) < target) {
+            kafka.checkChildren();
+            if (kafka.taskState(url, name).contains("FAILED")) {
+                throw new IllegalStateException(which + " sink failed: " + kafka.get(url, "/connectors/" + name + "/status"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(which + " sink did not finish in 15 minutes: committed "
+                        + committed("connect-" + name) + " of " + target);
+            }
+            Thread.sleep(50);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> cpuSecs = cpuSince(cpu0); // before the delete: its database sessions end with it
+        deleteConnector(url, name);
+        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+             Statement st = db.createStatement()) {
+            if (which.equals("ours") && tableRequests(db, name.replace('-', '_')) != fillLines) {
+                throw new IllegalStateException("our sink's table does not total " + fillLines + " requests");
+            }
+            st.execute("DROP TABLE IF EXISTS \"" + name.replace('-', '_') + "\"");
+        }
+        Result res = new Result(which.equals("ours") ? "LogBunker sink (additive upsert, UNNEST)"
+                : "Debezium JDBC sink " + debeziumVersion(debezium) + " (upsert, record_key)", secs, records, cpuSecs, 0);
+        System.out.printf("run %s %-45s %6.2f s  %,10.0f records/s  cpu %s%n", run, res.scenario(), secs, records / secs, cpuSecs);
+        return res;
     }
 
     /** Set while sinks() fills its topic: 1 s windows, and the topic is kept. */
