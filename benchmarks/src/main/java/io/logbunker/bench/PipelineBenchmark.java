@@ -125,12 +125,11 @@ public final class PipelineBenchmark {
             if (warm != corpus) {
                 writePrefix(corpus, warm, warmupLines);
             }
-            int maxWarmups = Integer.parseInt(opts.getOrDefault("max-warmups", "5"));
             long wl = warmupLines;
             if (peerToo) {
-                warmUp("FileStreamSource", maxWarmups, k -> fileStream(peerUrl, "warmup-" + k, warm, wl));
+                warmUp("FileStreamSource", k -> fileStream(peerUrl, "warmup-" + k, warm, wl));
             }
-            warmUp("LogBunker", maxWarmups, k -> pipeline(oursUrl, "warmup-" + k, warm, wl));
+            warmUp("LogBunker", k -> pipeline(oursUrl, "warmup-" + k, warm, wl));
         }
         for (int r = 1; r <= runs; r++) {
             if (peerToo) {
@@ -152,9 +151,14 @@ public final class PipelineBenchmark {
     /**
      * Discarded runs until the worker's JIT has settled: its compiler threads use under 5% of the worker's CPU in a
      * run, or no less than 3/4 of what they used in the run before (a worker keeps compiling ~1.5 s per run of
-     * lukewarm code, REST handling and the like, however long it runs); at most {@code max} runs.
+     * lukewarm code, REST handling and the like, however long it runs); at most --max-warmups runs (5), none with
+     * --warmup-lines 0.
      */
-    private void warmUp(String what, int max, WarmUpRun run) throws Exception {
+    private void warmUp(String what, WarmUpRun run) throws Exception {
+        if (Long.parseLong(opts.getOrDefault("warmup-lines", "1")) == 0) {
+            return;
+        }
+        int max = Integer.parseInt(opts.getOrDefault("max-warmups", "5"));
         double previous = Double.MAX_VALUE;
         for (int k = 1; k <= max; k++) {
             System.out.printf("Warm-up %d of %s (not counted):%n", k, what);
@@ -317,10 +321,7 @@ public final class PipelineBenchmark {
             }
         }
         long total = 2 * half + 1;
-        if (Long.parseLong(opts.getOrDefault("warmup-lines", "1")) > 0) {
-            warmUp("LogBunker, 2 tasks", Integer.parseInt(opts.getOrDefault("max-warmups", "5")),
-                    k -> pipeline(url, "warmup-tasks-" + k, List.of(a, b), total, 2, 1, "warm-up"));
-        }
+        warmUp("LogBunker, 2 tasks", k -> pipeline(url, "warmup-tasks-" + k, List.of(a, b), total, 2, 1, "warm-up"));
         List<Result> results = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
             for (int tasks = 1; tasks <= 2; tasks++) {
@@ -369,15 +370,13 @@ public final class PipelineBenchmark {
         System.out.printf("topic %s: %,d aggregate records in %,d offsets (the rest are transaction markers)%n", topic,
                 records, endOffset(topic, 3));
         // both sinks run on the one worker, so a warm-up round is one run of each, repeated until its JIT settles
-        if (Long.parseLong(opts.getOrDefault("warmup-lines", "1")) > 0) {
-            warmUp("both sinks", Integer.parseInt(opts.getOrDefault("max-warmups", "5")), k -> {
-                Result a = sinkRun(url, "ours", "w" + k, topic, target, records, fillLines, debezium);
-                Result b = sinkRun(url, "debezium", "w" + k, topic, target, records, fillLines, debezium);
-                Map<String, Double> cpu = new HashMap<>(a.cpuSeconds());
-                b.cpuSeconds().forEach((key, v) -> cpu.merge(key, v, Double::sum));
-                return new Result("warm-up", a.seconds() + b.seconds(), records, cpu, 0);
-            });
-        }
+        warmUp("both sinks", k -> {
+            Result a = sinkRun(url, "ours", "w" + k, topic, target, records, fillLines, debezium);
+            Result b = sinkRun(url, "debezium", "w" + k, topic, target, records, fillLines, debezium);
+            Map<String, Double> cpu = new HashMap<>(a.cpuSeconds());
+            b.cpuSeconds().forEach((key, v) -> cpu.merge(key, v, Double::sum));
+            return new Result("warm-up", a.seconds() + b.seconds(), records, cpu, 0);
+        });
         List<Result> results = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
             for (String which : List.of("ours", "debezium")) {
@@ -706,14 +705,12 @@ public final class PipelineBenchmark {
         List<Process> ps = kafka.processes();
         ticks.put("broker", ticks(ps.get(0).pid()));
         long workers = 0;
-        for (int i = 1; i < ps.size(); i++) {
-            workers += ticks(ps.get(i).pid());
-        }
-        ticks.put("workers", workers);
         long jit = 0;
         for (int i = 1; i < ps.size(); i++) {
+            workers += ticks(ps.get(i).pid());
             jit += compilerTicks(ps.get(i).pid());
         }
+        ticks.put("workers", workers);
         ticks.put("jit", jit);
         try (Stream<Path> procs = Files.list(Paths.get("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).collect(Collectors.toList())) {
