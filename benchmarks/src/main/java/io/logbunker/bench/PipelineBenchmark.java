@@ -131,11 +131,19 @@ public final class PipelineBenchmark {
             }
             warmUp("LogBunker", k -> pipeline(oursUrl, "warmup-" + k, warm, wl));
         }
+        // --variant "k=v,...": source settings to compare with the defaults; each run then times both, alternating,
+        // because runs in one invocation vary less than invocations do (the VM's neighbours come and go)
+        Map<String, String> variant = keyValues(opts.getOrDefault("variant", ""));
         for (int r = 1; r <= runs; r++) {
             if (peerToo) {
                 results.add(fileStream(peerUrl, Integer.toString(r), corpus, lines));
             }
             results.add(pipeline(oursUrl, Integer.toString(r), corpus, lines));
+            if (!variant.isEmpty()) {
+                results.add(pipeline(oursUrl, r + "v", List.of(corpus), lines, 1,
+                        Integer.parseInt(opts.getOrDefault("parse-threads", "2")), variant,
+                        "LogBunker with " + opts.get("variant")));
+            }
         }
         admin.close();
         kafka.close();
@@ -208,6 +216,22 @@ public final class PipelineBenchmark {
 
     private Result pipeline(String url, String run, List<Path> inputs, long lines, int tasks, int parseThreads, String scenario)
             throws Exception {
+        return pipeline(url, run, inputs, lines, tasks, parseThreads, Map.of(), scenario);
+    }
+
+    /** "k=v,k2=v2" as a map; empty for "". */
+    private static Map<String, String> keyValues(String spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : spec.split(",")) {
+            if (kv.contains("=")) {
+                m.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
+        return m;
+    }
+
+    private Result pipeline(String url, String run, List<Path> inputs, long lines, int tasks, int parseThreads,
+                            Map<String, String> sourceOverrides, String scenario) throws Exception {
         String topic = "bench-metrics-" + run + "-" + id;
         String table = "bench_metrics_" + run + "_" + id;
         createTopic(topic, 3);
@@ -245,11 +269,9 @@ public final class PipelineBenchmark {
         }
         // producer.override.* settings: by default those of connect-configs/access-log-source.json (measured: lz4 and
         // 1 MiB batches cut Kafka bytes per line from 7.1 to 0.28 and the broker's CPU by half); --producer "" for none
-        for (String kv : opts.getOrDefault("producer", "compression.type=lz4,linger.ms=5,batch.size=1048576").split(",")) {
-            if (kv.contains("=")) {
-                source.put("producer.override." + kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-            }
-        }
+        keyValues(opts.getOrDefault("producer", "compression.type=lz4,linger.ms=5,batch.size=1048576"))
+                .forEach((k, v) -> source.put("producer.override." + k, v));
+        sourceOverrides.forEach(source::put);
         readThrough(inputs);
         Map<String, Long> cpu0 = cpu();
         long t0 = System.nanoTime();
