@@ -107,9 +107,10 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "'fail' stops the task with the file, byte offset and start of the line in the error.",
                 GROUP_FORMAT, ++o, Width.SHORT, "Parse error policy");
         def.define(PARSE_THREADS, Type.INT, 2, ConfigDef.Range.between(1, 64), Importance.LOW,
-                "Threads per task that parse a file's backlog in parallel (one file is read by one task). Used only when a "
-                        + "read returns at least 1 MiB of complete lines, i.e. while catching up; live tailing stays on the "
-                        + "task thread.",
+                "Threads per task that read and parse a file's backlog in parallel (one file is read by one task): each "
+                        + "chunk is read in one part per thread, then parsed in pieces taken in turn. Used only when at least "
+                        + "1 MiB (half of read.chunk.bytes if smaller) is waiting, i.e. while catching up; live tailing stays "
+                        + "on the task thread.",
                 GROUP_FORMAT, ++o, Width.SHORT, "Parse threads");
         def.define(ERRORS_TOPIC, Type.STRING, "", Importance.MEDIUM,
                 "Topic for rejected lines: the raw bytes, with headers logbunker.file, logbunker.identity, logbunker.offset "
