@@ -436,9 +436,10 @@ public final class AccessLogTailer implements AutoCloseable {
      * was about a tenth of the worker's CPU, all of it on the task thread while the helpers waited for the next span;
      * split, it took 7 of 7 alternating end-to-end runs (median 2.10M against 1.96M lines/s, BENCHMARKS.md).
      * Returns the bytes read from {@code position} without a gap: the whole length, or less when a part came back short
-     * (the file was truncated meanwhile), in which case what lies after the short part is not used.
+     * (the file was truncated meanwhile), in which case what lies after the short part is not used. Package-private
+     * for its test.
      */
-    private int readInParallel(FileChannel channel, byte[] buf, int off, int want, long position) throws IOException {
+    int readInParallel(FileChannel channel, byte[] buf, int off, int want, long position) throws IOException {
         int parts = partFolders.length;
         int[] got = new int[parts];
         List<java.util.concurrent.Future<?>> futures = new ArrayList<>(parts - 1);
