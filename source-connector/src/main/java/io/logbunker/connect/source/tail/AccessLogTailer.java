@@ -452,17 +452,7 @@ public final class AccessLogTailer implements AutoCloseable {
         }
         got[0] = readFully(channel, buf, off, want, position, 0, parts);
         for (java.util.concurrent.Future<?> future : futures) {
-            try {
-                future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while reading at " + position);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
+            awaitHelper(future, "reading at byte " + position);
         }
         int n = 0;
         for (int k = 0; k < parts; k++) {
@@ -472,6 +462,24 @@ public final class AccessLogTailer implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** A helper's result; what it threw is rethrown as it was (I/O errors, rejected lines), anything else wrapped. */
+    private static <T> T awaitHelper(java.util.concurrent.Future<T> future, String doing) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while " + doing);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("a parse helper failed while " + doing, e.getCause());
+        }
     }
 
     private static int partStart(int want, int k, int parts) {
@@ -512,7 +520,7 @@ public final class AccessLogTailer implements AutoCloseable {
      * emission rule holds; a flush point reached inside the span is taken at its end (later, never wrong), and
      * max.open.groups may be exceeded by the groups one span opens. Rejected lines keep their file order.
      */
-    private void foldInParallel(TrackedFile f, byte[] buf, int from, int to, long base) {
+    private void foldInParallel(TrackedFile f, byte[] buf, int from, int to, long base) throws IOException {
         int threads = partFolders.length;
         int pieces = (int) Math.max(threads, Math.min((long) threads * PIECES_PER_THREAD, (to - from) / MIN_PIECE_BYTES));
         int[] bounds = new int[pieces + 1];
@@ -537,17 +545,7 @@ public final class AccessLogTailer implements AutoCloseable {
         }
         int lines = foldPieces(folder, f.aggregator, nextPiece, bounds, rejects, failures, f.path, buf, base);
         for (int k = 1; k < threads; k++) {
-            try {
-                lines += futures.get(k - 1).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while parsing " + f.path, e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
+            lines += awaitHelper(futures.get(k - 1), "parsing " + f.path);
             f.aggregator.mergeFrom(partAggregators[k]);
         }
         for (LineRejectedException failure : failures) {
