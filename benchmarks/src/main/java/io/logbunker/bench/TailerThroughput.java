@@ -13,15 +13,16 @@ import java.util.List;
 
 /**
  * The source engine alone (no Connect, no Kafka) reading a pre-written file end to end, the way the task polls it:
- * separates the tailer's own cost from the rest of the pipeline. Usage: TailerThroughput FILE [parseThreads]
+ * separates the tailer's own cost from the rest of the pipeline. Usage: TailerThroughput FILE [parseThreads [readChunkBytes]]
  */
 public final class TailerThroughput {
     public static void main(String[] args) throws Exception {
         Path file = Paths.get(args[0]).toAbsolutePath();
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int chunkBytes = args.length > 2 ? Integer.parseInt(args[2]) : 4 << 20;
         for (int run = 1; run <= 3; run++) {
             TailerSettings s = new TailerSettings(List.of(file.toString()), List.of(), 0, 1, false, 65536, 4096, 60_000, 5_000, 500,
-                    60_000, 50_000, 1000, 60_000, 4 << 20, List.of("status", "arg_ev", "arg_ad"), Corpus.FORMAT, false, threads, 1 << 20);
+                    60_000, 50_000, 1000, 60_000, chunkBytes, List.of("status", "arg_ev", "arg_ad"), Corpus.FORMAT, false, threads, 1 << 20);
             long cpu0 = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                     ? os.getProcessCpuTime() : 0;
             long t0 = System.nanoTime();
