@@ -87,6 +87,7 @@ public class AccessLogSourceTask extends SourceTask {
     public List<SourceRecord> poll() throws InterruptedException {
         List<SourceRecord> records;
         boolean backlog;
+        long untilFlush;
         synchronized (lock) {
             if (stopping) {
                 return null;
@@ -103,13 +104,15 @@ public class AccessLogSourceTask extends SourceTask {
             }
             records = toRecords(batches);
             backlog = tailer.hasBacklog();
+            untilFlush = tailer.millisUntilFlushDue();
             if (metrics != null) {
                 metrics.update();
             }
         }
         if (records.isEmpty()) {
             if (!backlog) {
-                stopLatch.await(config.pollIntervalMs(), TimeUnit.MILLISECONDS);
+                // until the next poll, or until an open range is due (idle or max interval), whichever is first
+                stopLatch.await(Math.max(1, Math.min(config.pollIntervalMs(), untilFlush)), TimeUnit.MILLISECONDS);
             }
             return null;
         }

@@ -191,6 +191,23 @@ public final class AccessLogTailer implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Milliseconds from now until an open range is due to be emitted because its file went idle
+     * ({@code flush.idle.ms}) or the range reached {@code flush.max.interval.ms}; Long.MAX_VALUE when no range is
+     * open. The task waits no longer than this between polls, so the last lines of a burst are emitted when due
+     * rather than up to a poll interval later.
+     */
+    public long millisUntilFlushDue() {
+        long now = time.milliseconds();
+        long due = Long.MAX_VALUE;
+        for (TrackedFile f : byKey.values()) {
+            if (f.hasOpenRange()) {
+                due = Math.min(due, Math.min(f.lastDataMs + settings.flushIdleMs(), f.rangeOpenedMs + settings.flushMaxIntervalMs()));
+            }
+        }
+        return due == Long.MAX_VALUE ? due : Math.max(0, due - now);
+    }
+
     /** True while a file has unread bytes, so the task can poll again at once instead of waiting. */
     public boolean hasBacklog() {
         for (TrackedFile f : byKey.values()) {

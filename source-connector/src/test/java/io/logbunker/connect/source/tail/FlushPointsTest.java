@@ -54,6 +54,33 @@ class FlushPointsTest {
     }
 
     @Test
+    void theTimeUntilTheNextIdleOrMaxIntervalFlushIsKnown() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = new TailerFixture(dir);
+        fx.idleMs = 10_000;
+        fx.maxIntervalMs = 15_000;
+        try (AccessLogTailer t = fx.tailer()) {
+            assertEquals(Long.MAX_VALUE, t.millisUntilFlushDue(), "no open range");
+            fx.append(file, at(0, 1, 200));
+            assertTrue(fx.accept(t.poll()).isEmpty());
+            assertEquals(10_000, t.millisUntilFlushDue());
+            fx.time.sleep(4_000);
+            assertEquals(6_000, t.millisUntilFlushDue());
+            fx.append(file, at(0, 2, 200)); // new data: idle restarts, the max interval does not
+            assertTrue(fx.accept(t.poll()).isEmpty());
+            assertEquals(10_000, t.millisUntilFlushDue());
+            fx.time.sleep(6_000);
+            fx.append(file, at(0, 3, 200));
+            assertTrue(fx.accept(t.poll()).isEmpty());
+            assertEquals(5_000, t.millisUntilFlushDue(), "15 s after the range opened");
+            fx.time.sleep(5_000);
+            assertEquals(0, t.millisUntilFlushDue());
+            assertEquals(1, fx.accept(t.poll()).size());
+            assertEquals(Long.MAX_VALUE, t.millisUntilFlushDue(), "emitted");
+        }
+    }
+
+    @Test
     void maxIntervalFlushesABusyFile() throws Exception {
         Path file = dir.resolve("access.log");
         TailerFixture fx = new TailerFixture(dir);
