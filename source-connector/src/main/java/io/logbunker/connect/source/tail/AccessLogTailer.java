@@ -75,10 +75,9 @@ public final class AccessLogTailer implements AutoCloseable {
         }
     };
 
-    /** Helpers that parse parts of one file's backlog; null with parse.threads=1. */
-    private final java.util.concurrent.ExecutorService parsePool;
+    /** Helpers that read and parse parts of one file's backlog; null with parse.threads=1. */
+    private final ParseHelpers parsePool;
     private final LineFolder[] partFolders;
-    private final WindowAggregator[] partAggregators;
 
     private long nextScanMs;
     private long linesRead;
@@ -94,16 +93,10 @@ public final class AccessLogTailer implements AutoCloseable {
         this.folder = new LineFolder(settings.logFormat(), settings.groupBy());
         int parts = Math.max(1, settings.parseThreads());
         this.partFolders = new LineFolder[parts];
-        this.partAggregators = new WindowAggregator[parts];
         for (int k = 1; k < parts; k++) {
             partFolders[k] = new LineFolder(settings.logFormat(), settings.groupBy());
-            partAggregators[k] = new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs());
         }
-        this.parsePool = parts == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(parts - 1, r -> {
-            Thread t = new Thread(r, "logbunker-parse-" + settings.taskIndex());
-            t.setDaemon(true);
-            return t;
-        });
+        this.parsePool = parts == 1 ? null : new ParseHelpers(parts - 1, "logbunker-parse-" + settings.taskIndex());
         this.buffer = new byte[settings.maxLineBytes() + settings.readChunkBytes()];
     }
 
@@ -291,7 +284,7 @@ public final class AccessLogTailer implements AutoCloseable {
             candidates.remove(fileKey);
             long position = startPosition(path, fileKey, identity, channel);
             TrackedFile f = new TrackedFile(identity, fileKey, path, channel,
-                    new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs()), position, now);
+                    new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs()), partFolders.length, position, now);
             f.size = channel.size();
             byKey.put(fileKey, f);
             byIdentity.put(identity, f);
@@ -459,17 +452,14 @@ public final class AccessLogTailer implements AutoCloseable {
     int readInParallel(FileChannel channel, byte[] buf, int off, int want, long position) throws IOException {
         int parts = partFolders.length;
         int[] got = new int[parts];
-        List<java.util.concurrent.Future<?>> futures = new ArrayList<>(parts - 1);
+        List<ParseHelpers.Job<Integer>> jobs = new ArrayList<>(parts - 1);
         for (int k = 1; k < parts; k++) {
             int part = k;
-            futures.add(parsePool.submit(() -> {
-                got[part] = readFully(channel, buf, off, want, position, part, parts);
-                return null;
-            }));
+            jobs.add(parsePool.submit(k - 1, () -> got[part] = readFully(channel, buf, off, want, position, part, parts)));
         }
         got[0] = readFully(channel, buf, off, want, position, 0, parts);
-        for (java.util.concurrent.Future<?> future : futures) {
-            awaitHelper(future, "reading at byte " + position);
+        for (ParseHelpers.Job<Integer> job : jobs) {
+            awaitHelper(job, "reading at byte " + position);
         }
         int n = 0;
         for (int k = 0; k < parts; k++) {
@@ -482,9 +472,9 @@ public final class AccessLogTailer implements AutoCloseable {
     }
 
     /** A helper's result; what it threw is rethrown as it was (I/O errors, rejected lines), anything else wrapped. */
-    private static <T> T awaitHelper(java.util.concurrent.Future<T> future, String doing) throws IOException {
+    private static <T> T awaitHelper(ParseHelpers.Job<T> job, String doing) throws IOException {
         try {
-            return future.get();
+            return job.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while " + doing);
@@ -531,8 +521,9 @@ public final class AccessLogTailer implements AutoCloseable {
     /**
      * Folds the complete lines in {@code buf[from, to)} on several threads: the span is cut at line ends into
      * {@link #PIECES_PER_THREAD} pieces per thread, which the task thread and the helpers take in turn from a shared
-     * counter, each folding into its own aggregator (a helper that is descheduled or slower takes fewer pieces, so
-     * neither side waits long for the other); the helpers' aggregators are then merged into the file's. Folding
+     * counter, each folding into its own aggregator of the file (a helper that is descheduled or slower takes fewer
+     * pieces, so neither side waits long for the other); the helpers' aggregates are merged into the task thread's
+     * when the range is emitted ({@link TrackedFile#drain}), and the window-close test looks at all of them. Folding
      * only adds, so which thread took which piece changes no total. The range then ends at {@code to}, so the
      * emission rule holds; a flush point reached inside the span is taken at its end (later, never wrong), and
      * max.open.groups may be exceeded by the groups one span opens. Rejected lines keep their file order.
@@ -554,16 +545,16 @@ public final class AccessLogTailer implements AutoCloseable {
         List<RejectedLine>[] rejects = newRejectLists(pieces);
         LineRejectedException[] failures = new LineRejectedException[pieces];
         java.util.concurrent.atomic.AtomicInteger nextPiece = new java.util.concurrent.atomic.AtomicInteger();
-        List<java.util.concurrent.Future<Integer>> futures = new ArrayList<>(threads - 1);
+        List<ParseHelpers.Job<Integer>> jobs = new ArrayList<>(threads - 1);
         for (int k = 1; k < threads; k++) {
-            int helper = k;
-            futures.add(parsePool.submit(() -> foldPieces(partFolders[helper], partAggregators[helper], nextPiece, bounds,
+            LineFolder helperFolder = partFolders[k];
+            WindowAggregator helperAggregator = f.helperAggregator(k, settings.windowSizeMs(), settings.windowGraceMs());
+            jobs.add(parsePool.submit(k - 1, () -> foldPieces(helperFolder, helperAggregator, nextPiece, bounds,
                     rejects, failures, f.path, buf, base)));
         }
         int lines = foldPieces(folder, f.aggregator, nextPiece, bounds, rejects, failures, f.path, buf, base);
-        for (int k = 1; k < threads; k++) {
-            lines += awaitHelper(futures.get(k - 1), "parsing " + f.path);
-            f.aggregator.mergeFrom(partAggregators[k]);
+        for (ParseHelpers.Job<Integer> job : jobs) {
+            lines += awaitHelper(job, "parsing " + f.path); // the helpers' groups stay theirs until a flush
         }
         for (LineRejectedException failure : failures) {
             if (failure != null) {
@@ -576,7 +567,7 @@ public final class AccessLogTailer implements AutoCloseable {
         }
         linesRead += lines;
         f.rangeEnd = base + to;
-        if (f.aggregator.windowClosed() || f.pendingItems() >= settings.maxOpenGroups()) {
+        if (f.windowClosed() || f.pendingItems() >= settings.maxOpenGroups()) {
             flush(f, f.rangeEnd);
         }
     }
@@ -673,7 +664,7 @@ public final class AccessLogTailer implements AutoCloseable {
         }
         folder.foldInto(agg);
         f.rangeEnd = lineEnd;
-        if (agg.windowClosed()) {
+        if (f.windowClosed()) {
             flush(f, lineEnd);
         }
     }
@@ -739,7 +730,7 @@ public final class AccessLogTailer implements AutoCloseable {
         if (check == null) {
             throw new IllegalStateException("internal error: flush point " + end + " of " + f.path + " is not a line end");
         }
-        List<AggregateRow> rows = f.aggregator.drain();
+        List<AggregateRow> rows = f.drain();
         List<RejectedLine> rejects = List.copyOf(f.rejects);
         f.rejects.clear();
         output.add(new FlushBatch(f.identity, f.path, f.rangeStart, end, check, rows, rejects));
@@ -757,8 +748,8 @@ public final class AccessLogTailer implements AutoCloseable {
         int windows = 0;
         for (TrackedFile f : byKey.values()) {
             behind += f.bytesBehind();
-            groups += f.aggregator.openGroups();
-            windows += f.aggregator.openWindows();
+            groups += f.openGroups();
+            windows += f.openWindows();
         }
         stats.bytesBehind = behind;
         stats.openGroups = groups;
@@ -784,7 +775,7 @@ public final class AccessLogTailer implements AutoCloseable {
     @Override
     public void close() {
         if (parsePool != null) {
-            parsePool.shutdownNow();
+            parsePool.close();
         }
         for (TrackedFile f : byKey.values()) {
             closeQuietly(f);

@@ -41,13 +41,18 @@ final class GroupTable {
 
     /** The index of the group, or -1 when it does not exist yet. */
     int find(long window, byte[] key, int keyLen, int h) {
+        return find(window, key, 0, keyLen, h);
+    }
+
+    /** The index of the group whose key is {@code key[keyOff, keyOff + keyLen)}, or -1. */
+    int find(long window, byte[] key, int keyOff, int keyLen, int h) {
         int slot = h & mask;
         while (true) {
             int g = slots[slot];
             if (g == EMPTY) {
                 return -1;
             }
-            if (hash[g] == h && windowStart[g] == window && keyEquals(g, key, keyLen)) {
+            if (hash[g] == h && windowStart[g] == window && keyEquals(g, key, keyOff, keyLen)) {
                 return g;
             }
             slot = (slot + 1) & mask;
@@ -55,6 +60,11 @@ final class GroupTable {
     }
 
     int insert(long window, byte[] key, int keyLen, int h) {
+        return insert(window, key, 0, keyLen, h);
+    }
+
+    /** Creates the group whose key is {@code key[keyOff, keyOff + keyLen)}; it must not exist. */
+    int insert(long window, byte[] key, int keyOff, int keyLen, int h) {
         if (size == windowStart.length) {
             growGroups();
         }
@@ -67,7 +77,7 @@ final class GroupTable {
         if (arenaLength + keyLen > arena.length) {
             arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaLength + keyLen));
         }
-        System.arraycopy(key, 0, arena, arenaLength, keyLen);
+        System.arraycopy(key, keyOff, arena, arenaLength, keyLen);
         keyOffset[g] = arenaLength;
         keyLength[g] = keyLen;
         arenaLength += keyLen;
@@ -95,11 +105,11 @@ final class GroupTable {
         return io.logbunker.connect.source.format.Bytes.hash(key, len, window);
     }
 
-    private boolean keyEquals(int g, byte[] key, int len) {
+    private boolean keyEquals(int g, byte[] key, int off, int len) {
         if (keyLength[g] != len) {
             return false;
         }
-        return Arrays.equals(arena, keyOffset[g], keyOffset[g] + len, key, 0, len);
+        return Arrays.equals(arena, keyOffset[g], keyOffset[g] + len, key, off, off + len);
     }
 
     private void growGroups() {

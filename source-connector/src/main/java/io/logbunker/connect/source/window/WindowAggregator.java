@@ -72,18 +72,17 @@ public final class WindowAggregator {
     }
 
     /**
-     * Adds every group of {@code other} (which aggregated the lines right after this one's, e.g. on another thread)
-     * into this aggregator, then empties {@code other}.
+     * Adds every group of {@code other} (which aggregated other lines of the same file, e.g. on a parse helper
+     * thread) into this aggregator, then empties {@code other}. Folding only adds, so the order does not matter.
      */
     public void mergeFrom(WindowAggregator other) {
         GroupTable o = other.table;
         for (int g = 0; g < o.size; g++) {
             long window = o.windowStart[g];
-            byte[] key = java.util.Arrays.copyOfRange(o.arena, o.keyOffset[g], o.keyOffset[g] + o.keyLength[g]);
             int h = o.hash[g];
-            int t = table.find(window, key, key.length, h);
+            int t = table.find(window, o.arena, o.keyOffset[g], o.keyLength[g], h);
             if (t < 0) {
-                t = table.insert(window, key, key.length, h);
+                t = table.insert(window, o.arena, o.keyOffset[g], o.keyLength[g], h);
                 if (window < minOpenWindowStart) {
                     minOpenWindowStart = window;
                 }
@@ -102,6 +101,27 @@ public final class WindowAggregator {
         other.minOpenWindowStart = Long.MAX_VALUE;
     }
 
+    /**
+     * {@link #windowClosed()} for the union of several aggregators of one file's lines (the task thread's and the
+     * parse helpers', before they are merged); null entries are skipped. All must have the same window and grace.
+     */
+    public static boolean windowClosed(WindowAggregator[] parts) {
+        long watermark = Long.MIN_VALUE;
+        long oldestOpen = Long.MAX_VALUE;
+        WindowAggregator any = null;
+        for (WindowAggregator a : parts) {
+            if (a == null) {
+                continue;
+            }
+            watermark = Math.max(watermark, a.watermark);
+            if (a.table.size() > 0) {
+                oldestOpen = Math.min(oldestOpen, a.minOpenWindowStart);
+                any = a;
+            }
+        }
+        return any != null && watermark >= oldestOpen + any.windowSizeMs + any.graceMs;
+    }
+
     /** True when the watermark has passed the end plus grace of the oldest open window. */
     public boolean windowClosed() {
         return table.size() > 0 && watermark >= minOpenWindowStart + windowSizeMs + graceMs;
@@ -113,8 +133,18 @@ public final class WindowAggregator {
 
     /** Number of distinct windows among the open groups. */
     public int openWindows() {
-        long[] starts = Arrays.copyOf(table.windowStart, table.size());
-        return (int) Arrays.stream(starts).distinct().count();
+        return openWindows(new WindowAggregator[] {this});
+    }
+
+    /** Number of distinct windows among the open groups of several aggregators; null entries are skipped. */
+    public static int openWindows(WindowAggregator[] parts) {
+        java.util.stream.LongStream starts = java.util.stream.LongStream.empty();
+        for (WindowAggregator a : parts) {
+            if (a != null) {
+                starts = java.util.stream.LongStream.concat(starts, Arrays.stream(a.table.windowStart, 0, a.table.size()));
+            }
+        }
+        return (int) starts.distinct().count();
     }
 
     public long watermark() {
