@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -214,18 +213,14 @@ public final class AccessLogTailer implements AutoCloseable {
     // ---------------------------------------------------------------- discovery
 
     private void scan(long now) throws IOException {
-        Set<Path> paths = scanner.scan();
+        Map<Path, BasicFileAttributes> files = scanner.scan();
         Set<Object> seen = new HashSet<>();
         for (TrackedFile f : byKey.values()) {
             f.seenInLastScan = false;
         }
-        for (Path path : paths) {
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(path, BasicFileAttributes.class);
-            } catch (NoSuchFileException e) {
-                continue;
-            }
+        for (Map.Entry<Path, BasicFileAttributes> e : files.entrySet()) {
+            Path path = e.getKey();
+            BasicFileAttributes attrs = e.getValue();
             Object fileKey = attrs.fileKey() != null ? attrs.fileKey() : path.toAbsolutePath().toString();
             seen.add(fileKey);
             TrackedFile tracked = byKey.get(fileKey);

@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Expands absolute glob patterns ({@code /var/log/nginx/access.log*}, {@code /logs/**}{@code /*.log}) into the
@@ -95,12 +99,15 @@ public final class GlobScanner {
     }
 
     /**
-     * The matching regular files. A missing base directory is not an error (logs may appear later).
+     * The matching regular files, with their attributes (a symbolic link's are its target's), in path order. A
+     * missing base directory is not an error (logs may appear later), nor is a file that vanishes during the walk.
+     * Each entry is stat'ed once, by the walk itself: with 1,000 tailed files the scan once a second was the largest
+     * part of their idle cost while it stat'ed every file three times (walk, regular-file test, the tailer's look).
      *
-     * @throws IOException when a base directory exists but cannot be read: the task cannot do its job
+     * @throws IOException when a directory to walk exists but cannot be read: the task cannot do its job
      */
-    public Set<Path> scan() throws IOException {
-        Set<Path> found = new java.util.TreeSet<>(); // sorted: which of two look-alike files wins is reproducible
+    public Map<Path, BasicFileAttributes> scan() throws IOException {
+        Map<Path, BasicFileAttributes> found = new TreeMap<>(); // sorted: which of two look-alike files wins is reproducible
         for (Pattern p : includes) {
             if (!Files.isDirectory(p.base)) {
                 continue;
@@ -109,17 +116,33 @@ public final class GlobScanner {
                 throw new AccessDeniedException(p.base.toString(), null,
                         "the directory of file pattern '" + p.glob + "' is not readable by the Connect worker's user");
             }
-            try (Stream<Path> s = Files.walk(p.base, p.depth, EnumSet.noneOf(FileVisitOption.class).toArray(new FileVisitOption[0]))) {
-                s.filter(path -> p.matcher.matches(path))
-                        .filter(path -> !excluded(path))
-                        .filter(Files::isRegularFile)
-                        .forEach(found::add);
-            } catch (java.io.UncheckedIOException e) {
-                if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
-                    continue; // a file vanished during the walk (rotation); the next scan sees the new state
+            Files.walkFileTree(p.base, EnumSet.noneOf(FileVisitOption.class), p.depth, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (p.matcher.matches(file) && !excluded(file)) {
+                        BasicFileAttributes a = attrs;
+                        if (attrs.isSymbolicLink()) {
+                            try {
+                                a = Files.readAttributes(file, BasicFileAttributes.class);
+                            } catch (NoSuchFileException e) {
+                                return FileVisitResult.CONTINUE; // a dangling link
+                            }
+                        }
+                        if (a.isRegularFile()) {
+                            found.put(file, a);
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
-                throw e.getCause();
-            }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // gone during the walk (rotation); the next scan sees the new state
+                    }
+                    throw e;
+                }
+            });
         }
         return found;
     }
