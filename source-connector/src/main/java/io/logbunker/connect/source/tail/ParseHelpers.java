@@ -10,11 +10,24 @@ import java.util.concurrent.locks.LockSupport;
  * task thread hands it. Both hand-offs, the job to the helper and its completion back, spin for a moment before
  * parking: a span of a 4 MiB chunk hands off twice, and on the 2-vCPU VMs this project runs on a parked thread took
  * about 150 µs to wake up (measured in the engine: 0.2 s per 20M lines of the task thread waiting for helpers to
- * wake, out of 5 s). The spin is bounded, so a helper with no work parks after {@link #SPIN_NANOS} and costs nothing.
+ * wake, out of 5 s). The spin is bounded, so a helper with no work parks after {@link #SPIN_NANOS} and costs nothing;
+ * past its first microseconds it yields, so that in a busy worker the producer, the sink or the broker get the core
+ * instead of the spinner.
  */
 final class ParseHelpers implements AutoCloseable {
     /** Longer than the gap between two spans of a backlog (microseconds), shorter than a wake-up is worth saving. */
     static final long SPIN_NANOS = 200_000;
+    /** How long a spin only pauses the core before it starts yielding it to other runnable threads. */
+    private static final long PAUSE_NANOS = 20_000;
+
+    /** One step of a spin that began at {@code start}: a pause at first, then a yield. */
+    private static void spinStep(long start, long now) {
+        if (now - start < PAUSE_NANOS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
 
     /** One unit of work for a helper and, once done, its result or what it threw. */
     static final class Job<T> {
@@ -44,9 +57,9 @@ final class ParseHelpers implements AutoCloseable {
         /** The job's result, waiting for it; what the job threw comes wrapped in an ExecutionException. */
         T await() throws InterruptedException, ExecutionException {
             if (!done) {
-                long deadline = System.nanoTime() + SPIN_NANOS;
-                while (!done && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
+                long start = System.nanoTime();
+                for (long now = start; !done && now - start < SPIN_NANOS; now = System.nanoTime()) {
+                    spinStep(start, now);
                 }
                 if (!done) {
                     // waiter is written before done is read again, and run() writes done before reading waiter:
@@ -112,9 +125,10 @@ final class ParseHelpers implements AutoCloseable {
             while (!closed) {
                 Job<?> job = next.getAndSet(null);
                 if (job == null) {
-                    long deadline = System.nanoTime() + SPIN_NANOS;
-                    while ((job = next.getAndSet(null)) == null && !closed && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
+                    long start = System.nanoTime();
+                    for (long now = start; (job = next.getAndSet(null)) == null && !closed && now - start < SPIN_NANOS;
+                         now = System.nanoTime()) {
+                        spinStep(start, now);
                     }
                     if (job == null) {
                         LockSupport.park(this); // submit() unparks; a spurious return just loops
