@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -280,9 +279,11 @@ public final class LocalKafka implements AutoCloseable {
         return Files.readString(repo.resolve(relative), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Kafka's own random id: its base64 form never starts with '-' (one in 64 of a plain UUID's does, and the storage
+     * tool then reads it as an option: "argument --cluster-id/-t: expected one argument").
+     */
     private static String randomClusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
     }
 }
