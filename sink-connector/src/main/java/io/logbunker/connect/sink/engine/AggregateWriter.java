@@ -9,14 +9,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -48,15 +46,13 @@ public final class AggregateWriter implements AutoCloseable {
     private final ConnectionFactory factory;
     private final String connectorName;
     private final String offsetsTable;
-    private final boolean autoCreate;
-    private final boolean autoEvolve;
+    private final TableManager tables;
     private final int maxRowsPerStatement;
     private final int conflictRetries;
 
     private Connection conn;
     private boolean offsetsTableReady;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final Map<String, Set<String>> tableColumns = new HashMap<>();
     /** Next offset per partition as last read from or committed to the database by this writer. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final BatchMerger merger = new BatchMerger();
@@ -67,8 +63,7 @@ public final class AggregateWriter implements AutoCloseable {
         this.factory = factory;
         this.connectorName = connectorName;
         this.offsetsTable = offsetsTable;
-        this.autoCreate = autoCreate;
-        this.autoEvolve = autoEvolve;
+        this.tables = new TableManager(dialect, autoCreate, autoEvolve);
         this.maxRowsPerStatement = maxRowsPerStatement;
         this.conflictRetries = conflictRetries;
         dialect.validateIdentifier(offsetsTable);
@@ -143,7 +138,7 @@ public final class AggregateWriter implements AutoCloseable {
     private Outcome writeOnce(List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) throws SQLException {
         Connection c = connection();
         for (MappedRow r : rows) {
-            ensureTable(c, r.shape());
+            tables.ensure(c, r.shape());
         }
         c.setAutoCommit(false);
         Map<TopicPartition, Long> stored = new TreeMap<>(PARTITION_ORDER);
@@ -287,63 +282,6 @@ public final class AggregateWriter implements AutoCloseable {
         return n;
     }
 
-    private void ensureTable(Connection c, TableShape shape) throws SQLException {
-        Set<String> known = tableColumns.get(shape.table());
-        if (known != null && hasAll(known, shape)) {
-            return;
-        }
-        c.setAutoCommit(true);
-        Set<String> existing = dialect.existingColumns(c, shape.table());
-        if (existing.isEmpty()) {
-            if (!autoCreate) {
-                throw new SQLException("table " + shape.table() + " does not exist; create it or set auto.create=true", "42P01");
-            }
-            String ddl = dialect.createTable(shape);
-            log.info("Creating table: {}", ddl);
-            execute(c, ddl);
-            existing = dialect.existingColumns(c, shape.table());
-        }
-        for (Column col : shape.columns()) {
-            if (existing.contains(col.name())) {
-                continue;
-            }
-            if (col.isKey()) {
-                throw new SQLException("table " + shape.table() + " has no column " + col.name() + " but the record key has; "
-                        + "primary keys are not changed automatically: migrate the table by hand", "42703");
-            }
-            if (!autoEvolve) {
-                throw new SQLException("table " + shape.table() + " has no column " + col.name() + "; add it or set "
-                        + "auto.evolve=true", "42703");
-            }
-            String ddl = dialect.addColumn(shape.table(), col);
-            log.info("Evolving table: {}", ddl);
-            try {
-                execute(c, ddl);
-            } catch (SQLException e) {
-                // another task may have added it at the same moment
-                if (!dialect.existingColumns(c, shape.table()).contains(col.name())) {
-                    throw e;
-                }
-            }
-        }
-        tableColumns.put(shape.table(), dialect.existingColumns(c, shape.table()));
-    }
-
-    private static boolean hasAll(Set<String> known, TableShape shape) {
-        for (Column c : shape.columns()) {
-            if (!known.contains(c.name())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void execute(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
     private PreparedStatement statement(Connection c, String sql) throws SQLException {
         PreparedStatement ps = statements.get(sql);
         if (ps == null) {
@@ -381,8 +319,7 @@ public final class AggregateWriter implements AutoCloseable {
         try {
             dialect.initialize(c);
             if (!offsetsTableReady) {
-                c.setAutoCommit(true);
-                execute(c, dialect.createOffsetsTable(offsetsTable));
+                tables.ensureOffsetsTable(c, offsetsTable);
                 offsetsTableReady = true;
             }
         } catch (SQLException e) {

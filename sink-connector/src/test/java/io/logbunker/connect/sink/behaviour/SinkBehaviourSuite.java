@@ -22,8 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -390,6 +396,89 @@ abstract class SinkBehaviourSuite {
         assertEquals(17, total("hits"));
         assertEquals(9, db.scalarLong("SELECT " + db.q("peak") + " FROM " + db.q(topic)));
         assertEquals(12, total("requests"), "merge.fields wins over the schema parameter");
+    }
+
+    /**
+     * Tasks of one or more connectors starting together on a database that has neither the data table nor the
+     * offsets table: every task creates both at once (PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a
+     * concurrent create), then every task adds the same new column at once. None may fail or lose a record.
+     */
+    @Test
+    void tasksStartingTogetherOnAnEmptyDatabaseCreateAndEvolveTablesOnceAndAllKeepRunning() throws Exception {
+        int taskCount = 4;
+        int rounds = 6;
+        Schema widerValue = SchemaBuilder.struct().name("v2")
+                .field("window_start", Timestamp.builder().parameter("merge", "key").build())
+                .field("status", SchemaBuilder.string().parameter("merge", "key").build())
+                .field("requests", SchemaBuilder.int64().parameter("merge", "sum").build())
+                .field("late_sum", SchemaBuilder.int64().optional().parameter("merge", "sum").build()).build();
+        ExecutorService pool = Executors.newFixedThreadPool(taskCount);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String table = topic + "_r" + round;
+                String offsets = "offs_" + topic + "_r" + round;
+                String[] connectors = {connector + "-a", connector + "-b"};
+                assertFalse(db.tableExists(table) || db.tableExists(offsets), "the round starts on an empty database");
+                CyclicBarrier started = new CyclicBarrier(taskCount);
+                CyclicBarrier opened = new CyclicBarrier(taskCount + 1);
+                CyclicBarrier evolve = new CyclicBarrier(taskCount + 1);
+                List<Future<?>> runs = new ArrayList<>();
+                for (int p = 0; p < taskCount; p++) {
+                    int partition = p;
+                    runs.add(pool.submit(() -> {
+                        FakeSinkContext ctx = new FakeSinkContext();
+                        AggregateUpsertSinkTask t = new AggregateUpsertSinkTask();
+                        t.initialize(ctx);
+                        Map<String, String> cfg = db.sinkConfig(connectors[partition % 2]);
+                        cfg.put("table.name.format", table);
+                        cfg.put("offsets.table.name", offsets);
+                        cfg.put("max.retries", "0");
+                        synchronized (tasks) {
+                            tasks.add(t);
+                        }
+                        TopicPartition tp = new TopicPartition(topic, partition);
+                        ctx.assignment.add(tp);
+                        started.await();
+                        t.start(cfg);
+                        t.open(List.of(tp));
+                        opened.await();
+                        List<SinkRecord> first = new ArrayList<>();
+                        for (int i = 0; i < 50; i++) {
+                            first.add(rec(partition, i, W0 + (i % 5) * 60_000, "200", 1, 10L));
+                        }
+                        t.put(first);
+                        evolve.await();
+                        List<SinkRecord> second = new ArrayList<>();
+                        for (int i = 50; i < 60; i++) {
+                            Struct v = new Struct(widerValue).put("window_start", new Date(W0)).put("status", "200")
+                                    .put("requests", 1L).put("late_sum", 3L);
+                            second.add(new SinkRecord(topic, partition, KEY, key(W0, "200"), widerValue, v, i));
+                        }
+                        t.put(second);
+                        return null;
+                    }));
+                }
+                opened.await(60, TimeUnit.SECONDS);
+                // open() itself created the offsets table and each partition's row: no task fell back to put()
+                assertEquals(taskCount, db.scalarLong("SELECT COUNT(*) FROM " + db.q(offsets)), "offset rows after open()");
+                evolve.await(60, TimeUnit.SECONDS);
+                for (Future<?> run : runs) {
+                    run.get(60, TimeUnit.SECONDS); // rethrows what any task threw
+                }
+                assertEquals(taskCount * 60L, db.scalarLong("SELECT SUM(" + db.q("requests") + ") FROM " + db.q(table)));
+                assertEquals(taskCount * 30L, db.scalarLong("SELECT SUM(" + db.q("late_sum") + ") FROM " + db.q(table)));
+                assertEquals(5, db.scalarLong("SELECT COUNT(*) FROM " + db.q(table)));
+                assertEquals(taskCount * 60L, db.scalarLong("SELECT SUM(next_offset) FROM " + db.q(offsets)));
+                synchronized (tasks) {
+                    tasks.forEach(AggregateUpsertSinkTask::stop);
+                    tasks.clear();
+                }
+                db.dropTable(table);
+                db.dropTable(offsets);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

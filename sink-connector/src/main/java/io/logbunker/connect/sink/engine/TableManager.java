@@ -1,0 +1,147 @@
+package io.logbunker.connect.sink.engine;
+
+import io.logbunker.connect.sink.dialect.Dialect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Creates and evolves the data tables and the offsets table, safely when many tasks (of one or several connectors)
+ * do it at the same moment. {@code CREATE TABLE IF NOT EXISTS} is not enough: on PostgreSQL two sessions that
+ * create the same table concurrently both pass the existence check, and the later one fails on the catalog's
+ * unique index ({@code pg_type_typname_nsp_index}) once the first commits. Any DDL that fails is therefore
+ * followed by a look at the table: if it now is as required, another session did the work and that is success.
+ *
+ * <p>Every statement runs in autocommit, outside the write transaction.
+ */
+public final class TableManager {
+    private static final Logger log = LoggerFactory.getLogger(TableManager.class);
+    private static final int DDL_ATTEMPTS = 3;
+
+    private final Dialect dialect;
+    private final boolean autoCreate;
+    private final boolean autoEvolve;
+    /** Columns per table as last read from the database by this manager. */
+    private final Map<String, Set<String>> tableColumns = new HashMap<>();
+
+    public TableManager(Dialect dialect, boolean autoCreate, boolean autoEvolve) {
+        this.dialect = dialect;
+        this.autoCreate = autoCreate;
+        this.autoEvolve = autoEvolve;
+    }
+
+    /** Creates the offsets table unless it exists. */
+    public void ensureOffsetsTable(Connection c, String table) throws SQLException {
+        c.setAutoCommit(true);
+        createIfAbsent(c, table, dialect.createOffsetsTable(table));
+    }
+
+    /**
+     * Makes sure the table of {@code shape} exists with all its columns: creates it (auto.create) and adds missing
+     * value columns (auto.evolve). A missing key column is never added: that changes the primary key.
+     */
+    public void ensure(Connection c, TableShape shape) throws SQLException {
+        Set<String> known = tableColumns.get(shape.table());
+        if (known != null && hasAll(known, shape)) {
+            return;
+        }
+        c.setAutoCommit(true);
+        Set<String> existing = dialect.existingColumns(c, shape.table());
+        if (existing.isEmpty()) {
+            if (!autoCreate) {
+                throw new SQLException("table " + shape.table() + " does not exist; create it or set auto.create=true", "42P01");
+            }
+            existing = createIfAbsent(c, shape.table(), dialect.createTable(shape));
+        }
+        for (Column col : shape.columns()) {
+            if (existing.contains(col.name())) {
+                continue;
+            }
+            if (col.isKey()) {
+                throw new SQLException("table " + shape.table() + " has no column " + col.name() + " but the record key has; "
+                        + "primary keys are not changed automatically: migrate the table by hand", "42703");
+            }
+            if (!autoEvolve) {
+                throw new SQLException("table " + shape.table() + " has no column " + col.name() + "; add it or set "
+                        + "auto.evolve=true", "42703");
+            }
+            existing = addColumnIfAbsent(c, shape.table(), col);
+        }
+        tableColumns.put(shape.table(), existing);
+    }
+
+    /** Runs a CREATE TABLE IF NOT EXISTS; returns the table's columns once it exists, whoever created it. */
+    private Set<String> createIfAbsent(Connection c, String table, String ddl) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                log.info("Creating table unless it exists: {}", ddl);
+                execute(c, ddl);
+                return requireColumns(c, table);
+            } catch (SQLException e) {
+                Set<String> columns = dialect.existingColumns(c, table);
+                if (!columns.isEmpty()) {
+                    log.info("Table {} was created by another session at the same moment ({}); using it", table, e.getMessage());
+                    return columns;
+                }
+                if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
+                    throw e;
+                }
+                log.info("Creating table {} failed ({}); trying again (attempt {} of {})", table, e.getMessage(), attempt + 1,
+                        DDL_ATTEMPTS);
+            }
+        }
+    }
+
+    private Set<String> addColumnIfAbsent(Connection c, String table, Column col) throws SQLException {
+        String ddl = dialect.addColumn(table, col);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                log.info("Evolving table: {}", ddl);
+                execute(c, ddl);
+                return requireColumns(c, table);
+            } catch (SQLException e) {
+                Set<String> columns = dialect.existingColumns(c, table);
+                if (columns.contains(col.name())) {
+                    log.info("Column {} of {} was added by another session at the same moment ({})", col.name(), table,
+                            e.getMessage());
+                    return columns;
+                }
+                if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
+                    throw e;
+                }
+                log.info("Adding column {} to {} failed ({}); trying again (attempt {} of {})", col.name(), table,
+                        e.getMessage(), attempt + 1, DDL_ATTEMPTS);
+            }
+        }
+    }
+
+    private Set<String> requireColumns(Connection c, String table) throws SQLException {
+        Set<String> columns = dialect.existingColumns(c, table);
+        if (columns.isEmpty()) {
+            throw new SQLException("table " + table + " is not visible right after it was created; check that the connection's "
+                    + "schema (search_path or database) is the one the table was created in");
+        }
+        return columns;
+    }
+
+    private static boolean hasAll(Set<String> known, TableShape shape) {
+        for (Column c : shape.columns()) {
+            if (!known.contains(c.name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}
