@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Creates and evolves the data tables and the offsets table, safely when many tasks (of one or several connectors)
@@ -78,45 +79,36 @@ public final class TableManager {
 
     /** Runs a CREATE TABLE IF NOT EXISTS; returns the table's columns once it exists, whoever created it. */
     private Set<String> createIfAbsent(Connection c, String table, String ddl) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                log.info("Creating table unless it exists: {}", ddl);
-                execute(c, ddl);
-                return requireColumns(c, table);
-            } catch (SQLException e) {
-                Set<String> columns = dialect.existingColumns(c, table);
-                if (!columns.isEmpty()) {
-                    log.info("Table {} was created by another session at the same moment ({}); using it", table, e.getMessage());
-                    return columns;
-                }
-                if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
-                    throw e;
-                }
-                log.info("Creating table {} failed ({}); trying again (attempt {} of {})", table, e.getMessage(), attempt + 1,
-                        DDL_ATTEMPTS);
-            }
-        }
+        return runDdl(c, table, ddl, columns -> !columns.isEmpty(), "table " + table);
     }
 
     private Set<String> addColumnIfAbsent(Connection c, String table, Column col) throws SQLException {
-        String ddl = dialect.addColumn(table, col);
+        return runDdl(c, table, dialect.addColumn(table, col), columns -> columns.contains(col.name()),
+                "column " + col.name() + " of " + table);
+    }
+
+    /**
+     * Runs {@code ddl} until {@code done} holds for the table's columns: a failure after which they hold means another
+     * session did the same at the same moment. Returns the columns.
+     */
+    private Set<String> runDdl(Connection c, String table, String ddl, Predicate<Set<String>> done, String what)
+            throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
-                log.info("Evolving table: {}", ddl);
+                log.info("Creating {} unless it exists: {}", what, ddl);
                 execute(c, ddl);
                 return requireColumns(c, table);
             } catch (SQLException e) {
                 Set<String> columns = dialect.existingColumns(c, table);
-                if (columns.contains(col.name())) {
-                    log.info("Column {} of {} was added by another session at the same moment ({})", col.name(), table,
-                            e.getMessage());
+                if (done.test(columns)) {
+                    log.info("The {} was created by another session at the same moment ({}); using it", what, e.getMessage());
                     return columns;
                 }
                 if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
                     throw e;
                 }
-                log.info("Adding column {} to {} failed ({}); trying again (attempt {} of {})", col.name(), table,
-                        e.getMessage(), attempt + 1, DDL_ATTEMPTS);
+                log.info("Creating the {} failed ({}); trying again (attempt {} of {})", what, e.getMessage(), attempt + 1,
+                        DDL_ATTEMPTS);
             }
         }
     }
