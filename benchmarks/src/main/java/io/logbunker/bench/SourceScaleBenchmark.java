@@ -28,8 +28,8 @@ public final class SourceScaleBenchmark {
     }
 
     private static TailerSettings settings(Path dir, List<String> groupBy, int maxOpenGroups) {
-        return new TailerSettings(List.of(dir + "/*.log"), List.of(), 0, 1, false, 65536, 4096, 60_000, 5_000, 10_000, 60_000,
-                maxOpenGroups, 1000, 60_000, 4 << 20, groupBy, Corpus.FORMAT, false, 1, 1 << 20);
+        return TailerSettings.builder().includes(List.of(dir + "/*.log")).excludes(List.of()).maxOpenGroups(maxOpenGroups)
+                .groupBy(groupBy).logFormat(Corpus.FORMAT).parseThreads(1).build();
     }
 
     static void idleFiles(Path dir, int files, int seconds) throws Exception {

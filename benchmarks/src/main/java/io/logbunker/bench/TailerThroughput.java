@@ -21,8 +21,9 @@ public final class TailerThroughput {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int chunkBytes = args.length > 2 ? Integer.parseInt(args[2]) : 4 << 20;
         for (int run = 1; run <= 3; run++) {
-            TailerSettings s = new TailerSettings(List.of(file.toString()), List.of(), 0, 1, false, 65536, 4096, 60_000, 5_000, 500,
-                    60_000, 50_000, 1000, 60_000, chunkBytes, List.of("status", "arg_ev", "arg_ad"), Corpus.FORMAT, false, threads, 1 << 20);
+            TailerSettings s = TailerSettings.builder().includes(List.of(file.toString())).excludes(List.of())
+                    .flushIdleMs(500).readChunkBytes(chunkBytes).groupBy(List.of("status", "arg_ev", "arg_ad"))
+                    .logFormat(Corpus.FORMAT).parseThreads(threads).parallelMinBytes(1 << 20).build();
             long cpu0 = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                     ? os.getProcessCpuTime() : 0;
             long t0 = System.nanoTime();

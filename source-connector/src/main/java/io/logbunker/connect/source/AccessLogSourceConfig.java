@@ -31,6 +31,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     public static final String LOG_FORMAT = "log.format";
     public static final String PARSE_ERROR_POLICY = "parse.error.policy";
     public static final String ERRORS_TOPIC = "errors.topic";
+    public static final String ERRORS_LINE_MAX_BYTES = "errors.line.max.bytes";
 
     public static final String WINDOW_SIZE_MS = "window.size.ms";
     public static final String WINDOW_GRACE_MS = "window.grace.ms";
@@ -113,9 +114,16 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "on the task thread.",
                 GROUP_FORMAT, ++o, Width.SHORT, "Parse threads");
         def.define(ERRORS_TOPIC, Type.STRING, "", Importance.MEDIUM,
-                "Topic for rejected lines: the raw bytes, with headers logbunker.file, logbunker.identity, logbunker.offset "
-                        + "and logbunker.reason. Empty: rejected lines are only counted.",
+                "Topic for rejected lines: the line's raw bytes without its line end (at most errors.line.max.bytes of them), "
+                        + "with headers logbunker.file, logbunker.identity, logbunker.offset, logbunker.reason and "
+                        + "logbunker.line.bytes (the whole line's length). Write it with value.converter ByteArrayConverter to "
+                        + "keep the bytes as they were (see the README). Empty: rejected lines are only counted.",
                 GROUP_FORMAT, ++o, Width.MEDIUM, "Errors topic");
+        def.define(ERRORS_LINE_MAX_BYTES, Type.INT, 65536, ConfigDef.Range.between(0, 64 << 20), Importance.LOW,
+                "At most this many of a rejected line's first bytes go to errors.topic; a line longer than max.line.bytes "
+                        + "keeps at most its first 1024. 0 sends only the headers, for logs whose rejected lines must not be "
+                        + "copied (they may hold anything a client sent).",
+                GROUP_FORMAT, ++o, Width.SHORT, "Rejected line bytes kept");
 
         o = 0;
         def.define(WINDOW_SIZE_MS, Type.LONG, 60_000L, ConfigDef.Range.between(1, 7L * 24 * 3600 * 1000), Importance.HIGH,
@@ -213,13 +221,26 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     }
 
     public TailerSettings tailerSettings() {
-        return new TailerSettings(getList(FILES), getList(FILES_EXCLUDE), getInt(TASK_INDEX), getInt(TASK_COUNT),
-                getString(START_POSITION).toLowerCase(Locale.ROOT).equals("end"), getInt(MAX_LINE_BYTES),
-                getInt(FINGERPRINT_BYTES), getLong(WINDOW_SIZE_MS), getLong(WINDOW_GRACE_MS), getLong(FLUSH_IDLE_MS),
-                getLong(FLUSH_MAX_INTERVAL_MS), getInt(MAX_OPEN_GROUPS), getLong(SCAN_INTERVAL_MS), getLong(RELEASE_IDLE_MS),
-                getInt(READ_CHUNK_BYTES), getList(GROUP_BY), getString(LOG_FORMAT),
-                getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"), getInt(PARSE_THREADS),
-                Math.min(1 << 20, getInt(READ_CHUNK_BYTES) / 2));
+        return TailerSettings.builder()
+                .includes(getList(FILES))
+                .excludes(getList(FILES_EXCLUDE))
+                .task(getInt(TASK_INDEX), getInt(TASK_COUNT))
+                .startAtEnd(getString(START_POSITION).toLowerCase(Locale.ROOT).equals("end"))
+                .maxLineBytes(getInt(MAX_LINE_BYTES))
+                .fingerprintBytes(getInt(FINGERPRINT_BYTES))
+                .window(getLong(WINDOW_SIZE_MS), getLong(WINDOW_GRACE_MS))
+                .flushIdleMs(getLong(FLUSH_IDLE_MS))
+                .flushMaxIntervalMs(getLong(FLUSH_MAX_INTERVAL_MS))
+                .maxOpenGroups(getInt(MAX_OPEN_GROUPS))
+                .scanIntervalMs(getLong(SCAN_INTERVAL_MS))
+                .releaseIdleMs(getLong(RELEASE_IDLE_MS))
+                .readChunkBytes(getInt(READ_CHUNK_BYTES))
+                .groupBy(getList(GROUP_BY))
+                .logFormat(getString(LOG_FORMAT))
+                .failOnParseError(getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"))
+                .parseThreads(getInt(PARSE_THREADS))
+                .rejectedLineMaxBytes(getInt(ERRORS_LINE_MAX_BYTES))
+                .build();
     }
 
     private static final class GlobListValidator implements ConfigDef.Validator {

@@ -42,6 +42,7 @@ public class AccessLogSourceTask extends SourceTask {
     public static final String HEADER_IDENTITY = "logbunker.identity";
     public static final String HEADER_OFFSET = "logbunker.offset";
     public static final String HEADER_REASON = "logbunker.reason";
+    public static final String HEADER_LINE_BYTES = "logbunker.line.bytes";
 
     private final Time time;
     private final Object lock = new Object();
@@ -142,6 +143,7 @@ public class AccessLogSourceTask extends SourceTask {
                     headers.addString(HEADER_IDENTITY, b.identity());
                     headers.addLong(HEADER_OFFSET, r.offset());
                     headers.addString(HEADER_REASON, r.reason());
+                    headers.addLong(HEADER_LINE_BYTES, r.length());
                     records.add(new SourceRecord(partition, offset, errorsTopic, null, Schema.STRING_SCHEMA, b.path().toString(),
                             Schema.BYTES_SCHEMA, r.bytes(), null, headers));
                 }

@@ -142,6 +142,18 @@ class AccessLogSourceTaskTest {
         assertEquals(log.toString(), err.headers().lastWithName("logbunker.file").value());
         assertEquals((long) (l1 + l2).length(), err.headers().lastWithName("logbunker.offset").value());
         assertTrue(((String) err.headers().lastWithName("logbunker.reason").value()).length() > 5);
+        assertEquals((long) "nonsense".length(), err.headers().lastWithName("logbunker.line.bytes").value());
+    }
+
+    @Test
+    void theTailerSettingsBuilderDefaultsAreTheConnectorDefaults() {
+        Map<String, String> minimal = new HashMap<>();
+        minimal.put(AccessLogSourceConfig.FILES, "/var/log/nginx/access.log*");
+        minimal.put(AccessLogSourceConfig.TOPIC, "m");
+        minimal.put(AccessLogSourceConfig.TASK_INDEX, "0");
+        minimal.put(AccessLogSourceConfig.TASK_COUNT, "1");
+        assertEquals(io.logbunker.connect.source.tail.TailerSettings.builder().includes(List.of("/var/log/nginx/access.log*")).build(),
+                new AccessLogSourceConfig(minimal).tailerSettings());
     }
 
     @Test

@@ -107,12 +107,20 @@ public final class EventTime {
     }
 
     static long toEpochMillis(int year, int month, int day, int hour, int minute, int second, int millis, int offsetMinutes) {
-        if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+        if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60
+                || (day > 28 && day > daysInMonth(year, month))) {
             return INVALID;
         }
         long days = daysFromCivil(year, month, day);
         long secs = days * 86400L + hour * 3600L + minute * 60L + second - offsetMinutes * 60L;
         return secs * 1000L + millis;
+    }
+
+    static int daysInMonth(int year, int month) {
+        if (month == 2) {
+            return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+        }
+        return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
     }
 
     /** Howard Hinnant's days_from_civil: days since 1970-01-01 in the proleptic Gregorian calendar. */

@@ -110,16 +110,22 @@ public final class LineFields {
                 && Bytes.getLong(b, s + 8) == Bytes.getLong(t, 8) && Bytes.getLong(b, s + 16) == Bytes.getLong(t, 16);
     }
 
-    /** {@code $status} as a number, or -1 when it is not one. */
+    /**
+     * {@code $status} as a number, or -1 when it is not exactly three digits (as nginx and Apache always write it: a
+     * {@code 0200} would otherwise be a group of its own).
+     */
     public int status(ParsedLine line) {
         if (statusField < 0) {
             return -1;
         }
-        long v = parseLong(line.buf, line.start[statusField], line.end[statusField]);
-        return v < 0 || v > 999 ? -1 : (int) v;
+        int s = line.start[statusField];
+        return line.end[statusField] - s != 3 ? -1 : (int) parseLong(line.buf, s, s + 3);
     }
 
-    /** Bytes sent ({@code -} is 0), or -1 when the field is not a number. 0 when the format has no such field. */
+    /**
+     * Bytes sent ({@code -} is 0), -1 when the field is not a number, {@link #OUT_OF_RANGE} when it is larger than
+     * {@link #MAX_NUMBER}. 0 when the format has no such field.
+     */
     public long bytesSent(ParsedLine line) {
         if (bytesField < 0 || line.isEmpty(bytesField)) {
             return 0;
@@ -157,19 +163,24 @@ public final class LineFields {
         return whole + (double) frac / scale;
     }
 
+    /** Numbers of up to 18 digits are read; a window's sum of them is checked for overflow where it is added. */
+    public static final long MAX_NUMBER = 999_999_999_999_999_999L;
+    /** A number of more than 18 digits (no response is an exabyte). */
+    public static final long OUT_OF_RANGE = -2;
+
     private static long parseLong(byte[] b, int p, int end) {
-        if (p == end || end - p > 18) {
+        if (p == end) {
             return -1;
         }
         long v = 0;
-        for (; p < end; p++) {
-            int d = b[p] - '0';
+        for (int q = p; q < end; q++) {
+            int d = b[q] - '0';
             if (d < 0 || d > 9) {
                 return -1;
             }
-            v = v * 10 + d;
+            v = v * 10 + d; // wraps past 19 digits; the length check below decides then
         }
-        return v;
+        return end - p > 18 ? OUT_OF_RANGE : v;
     }
 
     /** The names {@code group.by} may use with this format (derived names are listed in their generic form). */

@@ -59,6 +59,7 @@ public final class AccessLogTailer implements AutoCloseable {
     private final GlobScanner scanner;
     private final LineFolder folder;
     private final byte[] buffer;
+    private final LineRule lineRule;
     private final TailerStats stats = new TailerStats();
 
     private final Map<Object, TrackedFile> byKey = new LinkedHashMap<>();
@@ -97,6 +98,7 @@ public final class AccessLogTailer implements AutoCloseable {
         }
         this.parsePool = parts == 1 ? null : new ParseHelpers(parts - 1, "logbunker-parse-" + settings.taskIndex());
         this.buffer = new byte[settings.maxLineBytes() + settings.readChunkBytes()];
+        this.lineRule = new LineRule(settings.maxLineBytes(), settings.rejectedLineMaxBytes());
     }
 
     public LineFields fields() {
@@ -393,6 +395,7 @@ public final class AccessLogTailer implements AutoCloseable {
         int i = carry;
         if (f.skippingOverlong) {
             i = Bytes.indexOf(buf, i, limit, (byte) '\n');
+            f.collectOverlongPrefix(buf, carry, i < 0 ? limit : i);
             if (i < 0) {
                 f.carryLength = 0;
                 return n;
@@ -402,8 +405,9 @@ public final class AccessLogTailer implements AutoCloseable {
             lineStart = ++i;
         }
         if (parsePool != null && limit - i >= settings.parallelMinBytes()) {
+            // complete lines only: without a line end after i, buf[lineStart, limit) is one unfinished line
             int end = lastIndexOf(buf, i, limit, (byte) '\n') + 1;
-            if (end - lineStart >= settings.parallelMinBytes()) {
+            if (end > i && end - lineStart >= settings.parallelMinBytes()) {
                 foldInParallel(f, buf, lineStart, end, base);
                 lineStart = end;
                 i = end;
@@ -417,10 +421,12 @@ public final class AccessLogTailer implements AutoCloseable {
             rememberTail(f, buf, lineStart);
         }
         int rest = limit - lineStart;
-        if (rest > settings.maxLineBytes()) {
+        if (lineRule.overlong(rest)) {
             f.skippingOverlong = true;
             f.overlongStart = base + lineStart;
-            f.overlongPrefix = Arrays.copyOfRange(buf, lineStart, lineStart + TrackedFile.OVERLONG_PREFIX);
+            f.overlongPrefix = new byte[lineRule.prefixWanted(Long.MAX_VALUE)];
+            f.overlongPrefixLength = 0;
+            f.collectOverlongPrefix(buf, lineStart, limit);
             f.carryLength = 0;
         } else {
             if (f.carry.length < rest) {
@@ -606,19 +612,14 @@ public final class AccessLogTailer implements AutoCloseable {
         while ((i = Bytes.indexOf(buf, start, to, (byte) '\n')) >= 0) {
             lines++;
             int len = i - start;
-            String reason = len > settings.maxLineBytes()
-                    ? "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")"
-                    : partFolder.parse(buf, start, len);
+            String reason = lineRule.overlong(len) ? lineRule.overlongReason(len) : partFolder.parse(buf, start, len);
             if (reason == null) {
                 partFolder.foldInto(agg);
             } else {
-                int keep = Math.min(len > 0 && buf[start + len - 1] == '\r' ? len - 1 : len, len > settings.maxLineBytes()
-                        ? TrackedFile.OVERLONG_PREFIX : Integer.MAX_VALUE);
                 if (settings.failOnParseError()) {
-                    throw new LineRejectedException(rejectMessage(path, base + start, reason, buf, start, keep));
+                    throw new LineRejectedException(rejectMessage(path, base + start, reason, buf, start, len));
                 }
-                rejects.add(new RejectedLine(base + start, reason, Arrays.copyOfRange(buf, start, start + keep),
-                        len > settings.maxLineBytes()));
+                rejects.add(lineRule.reject(base + start, reason, buf, start, len, len));
             }
             start = i + 1;
         }
@@ -642,14 +643,9 @@ public final class AccessLogTailer implements AutoCloseable {
         if (f.rangeOpenedMs < 0 || !f.hasOpenRange()) {
             f.rangeOpenedMs = time.milliseconds();
         }
-        if (len > settings.maxLineBytes()) {
-            reject(f, buf, off, Math.min(len, TrackedFile.OVERLONG_PREFIX), lineStart, lineEnd,
-                    "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")", true);
-            return;
-        }
-        String reason = folder.parse(buf, off, len);
+        String reason = lineRule.overlong(len) ? lineRule.overlongReason(len) : folder.parse(buf, off, len);
         if (reason != null) {
-            reject(f, buf, off, len, lineStart, lineEnd, reason, false);
+            reject(f, buf, off, len, len, lineStart, lineEnd, reason);
             return;
         }
         WindowAggregator agg = f.aggregator;
@@ -664,13 +660,14 @@ public final class AccessLogTailer implements AutoCloseable {
         }
     }
 
-    private void reject(TrackedFile f, byte[] buf, int off, int len, long lineStart, long lineEnd, String reason, boolean cut) {
+    /** Rejects the line at {@code lineStart} of {@code length} bytes, whose first {@code available} are at buf[off]. */
+    private void reject(TrackedFile f, byte[] buf, int off, int available, long length, long lineStart, long lineEnd,
+                        String reason) {
         linesRejected++;
-        int keep = len > 0 && buf[off + len - 1] == '\r' ? len - 1 : len;
         if (settings.failOnParseError()) {
-            throw new LineRejectedException(rejectMessage(f.path, lineStart, reason, buf, off, keep));
+            throw new LineRejectedException(rejectMessage(f.path, lineStart, reason, buf, off, available));
         }
-        f.rejects.add(new RejectedLine(lineStart, reason, Arrays.copyOfRange(buf, off, off + keep), cut));
+        f.rejects.add(lineRule.reject(lineStart, reason, buf, off, available, length));
         f.rangeEnd = lineEnd;
         if (f.pendingItems() >= settings.maxOpenGroups()) {
             flush(f, lineEnd);
@@ -680,18 +677,18 @@ public final class AccessLogTailer implements AutoCloseable {
     private void rejectOverlong(TrackedFile f, long lineStart, long lineEnd) {
         long len = lineEnd - lineStart - 1;
         byte[] prefix = f.overlongPrefix;
+        int available = f.overlongPrefixLength;
         f.overlongPrefix = null;
         if (f.rangeOpenedMs < 0 || !f.hasOpenRange()) {
             f.rangeOpenedMs = time.milliseconds();
         }
         linesRead++;
-        reject(f, prefix, 0, prefix.length, lineStart, lineEnd,
-                "line of " + len + " bytes is longer than max.line.bytes (" + settings.maxLineBytes() + ")", true);
+        reject(f, prefix, 0, available, len, lineStart, lineEnd, lineRule.overlongReason(len));
     }
 
-    private static String rejectMessage(Path path, long offset, String reason, byte[] buf, int off, int len) {
+    private static String rejectMessage(Path path, long offset, String reason, byte[] buf, int off, int available) {
         return "Line at byte " + offset + " of " + path + " does not match log.format: " + reason + ". Line starts with: "
-                + printable(buf, off, Math.min(len, 200)) + ". Fix log.format, or set parse.error.policy=skip (with "
+                + printable(buf, off, Math.min(available, 200)) + ". Fix log.format, or set parse.error.policy=skip (with "
                 + "errors.topic) to count and route such lines instead of failing.";
     }
 

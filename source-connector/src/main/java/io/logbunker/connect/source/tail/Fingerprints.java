@@ -12,9 +12,11 @@ import java.util.HexFormat;
  * offset, a new file starts fresh, and another host reading the same volume resumes in the same place.
  *
  * <ul>
- *   <li>Identity: SHA-256 (first 128 bits, hex) of the first line including its {@code \n}, or of the first
- *       {@code maxBytes} bytes when the first line is longer. A file whose first line is not complete yet has
- *       no identity and nothing countable, so it simply waits.</li>
+ *   <li>Identity: SHA-256 (first 128 bits, hex) of the file's first whole lines, including their {@code \n}: the
+ *       first line, or as many lines as it takes to cover {@link #MIN_IDENTITY_BYTES} bytes when the first line is
+ *       shorter (an empty or one-word first line would otherwise give every such rotation the same identity); of the
+ *       first {@code maxBytes} bytes when no line ends within them. A file whose identity lines are not complete yet
+ *       has no identity and waits; nothing of it is read before.</li>
  *   <li>Check: SHA-256 (first 64 bits) of the up to 64 bytes before an offset. On resume the file must have a
  *       {@code \n} right before the offset and the same check, or the stored offset belongs to another file
  *       with the same first line.</li>
@@ -22,6 +24,8 @@ import java.util.HexFormat;
  */
 public final class Fingerprints {
     public static final int CHECK_BYTES = 64;
+    /** An identity covers whole lines of at least this many bytes (every real access log line is longer). */
+    public static final int MIN_IDENTITY_BYTES = 32;
 
     private Fingerprints() {
     }
@@ -39,7 +43,7 @@ public final class Fingerprints {
         }
         byte[] a = buf.array();
         int len = buf.position();
-        for (int i = 0; i < len; i++) {
+        for (int i = Math.min(MIN_IDENTITY_BYTES, maxBytes) - 1; i < len; i++) {
             if (a[i] == '\n') {
                 return hex(a, 0, i + 1, 16);
             }

@@ -3,18 +3,161 @@ package io.logbunker.connect.source.tail;
 import java.util.List;
 
 /**
- * The tailer's settings, free of Connect types so the engine is testable on its own.
+ * The tailer's settings, free of Connect types so the engine is testable on its own. Build them by name with
+ * {@link #builder()}, whose defaults are the connector's (a test holds them equal).
  *
- * @param includes          absolute glob patterns of files to tail
- * @param excludes          glob patterns (absolute, or matched against the file name) to skip
- * @param taskIndex         this task's index; a file belongs to the task {@code hash(identity) mod taskCount}
- * @param startAtEnd        files with no stored offset start at their last complete line instead of at 0
- * @param parseThreads      threads that parse one file's backlog in parallel (1: the task thread only)
- * @param parallelMinBytes  a read must hold at least this many bytes of complete lines to be split over threads
+ * @param includes             absolute glob patterns of files to tail
+ * @param excludes             glob patterns (absolute, or matched against the file name) to skip
+ * @param taskIndex            this task's index; a file belongs to the task {@code hash(identity) mod taskCount}
+ * @param startAtEnd           files with no stored offset start at their last complete line instead of at 0
+ * @param parseThreads         threads that parse one file's backlog in parallel (1: the task thread only)
+ * @param parallelMinBytes     a read must hold at least this many bytes of complete lines to be split over threads
+ * @param rejectedLineMaxBytes most bytes of a rejected line kept for errors.topic (0: none)
  */
 public record TailerSettings(List<String> includes, List<String> excludes, int taskIndex, int taskCount, boolean startAtEnd,
                              int maxLineBytes, int fingerprintBytes, long windowSizeMs, long windowGraceMs, long flushIdleMs,
                              long flushMaxIntervalMs, int maxOpenGroups, long scanIntervalMs, long releaseIdleMs,
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
-                             int parseThreads, int parallelMinBytes) {
+                             int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes) {
+
+    /** The parallel threshold for a read chunk size: half a chunk, at most 1 MiB. */
+    public static int parallelMinBytesFor(int readChunkBytes) {
+        return Math.min(1 << 20, readChunkBytes / 2);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Named settings with the connector's defaults; {@code parallelMinBytes} follows the chunk size unless set. */
+    public static final class Builder {
+        private List<String> includes = List.of();
+        private List<String> excludes = List.of("*.gz", "*.zip", "*.bz2", "*.xz");
+        private int taskIndex;
+        private int taskCount = 1;
+        private boolean startAtEnd;
+        private int maxLineBytes = 65_536;
+        private int fingerprintBytes = 4096;
+        private long windowSizeMs = 60_000;
+        private long windowGraceMs = 5_000;
+        private long flushIdleMs = 10_000;
+        private long flushMaxIntervalMs = 60_000;
+        private int maxOpenGroups = 50_000;
+        private long scanIntervalMs = 1_000;
+        private long releaseIdleMs = 60_000;
+        private int readChunkBytes = 4 << 20;
+        private List<String> groupBy = List.of("status");
+        private String logFormat = "combined";
+        private boolean failOnParseError;
+        private int parseThreads = 2;
+        private Integer parallelMinBytes;
+        private int rejectedLineMaxBytes = 65_536;
+
+        private Builder() {
+        }
+
+        public Builder includes(List<String> v) {
+            includes = List.copyOf(v);
+            return this;
+        }
+
+        public Builder excludes(List<String> v) {
+            excludes = List.copyOf(v);
+            return this;
+        }
+
+        public Builder task(int index, int count) {
+            taskIndex = index;
+            taskCount = count;
+            return this;
+        }
+
+        public Builder startAtEnd(boolean v) {
+            startAtEnd = v;
+            return this;
+        }
+
+        public Builder maxLineBytes(int v) {
+            maxLineBytes = v;
+            return this;
+        }
+
+        public Builder fingerprintBytes(int v) {
+            fingerprintBytes = v;
+            return this;
+        }
+
+        public Builder window(long sizeMs, long graceMs) {
+            windowSizeMs = sizeMs;
+            windowGraceMs = graceMs;
+            return this;
+        }
+
+        public Builder flushIdleMs(long v) {
+            flushIdleMs = v;
+            return this;
+        }
+
+        public Builder flushMaxIntervalMs(long v) {
+            flushMaxIntervalMs = v;
+            return this;
+        }
+
+        public Builder maxOpenGroups(int v) {
+            maxOpenGroups = v;
+            return this;
+        }
+
+        public Builder scanIntervalMs(long v) {
+            scanIntervalMs = v;
+            return this;
+        }
+
+        public Builder releaseIdleMs(long v) {
+            releaseIdleMs = v;
+            return this;
+        }
+
+        public Builder readChunkBytes(int v) {
+            readChunkBytes = v;
+            return this;
+        }
+
+        public Builder groupBy(List<String> v) {
+            groupBy = List.copyOf(v);
+            return this;
+        }
+
+        public Builder logFormat(String v) {
+            logFormat = v;
+            return this;
+        }
+
+        public Builder failOnParseError(boolean v) {
+            failOnParseError = v;
+            return this;
+        }
+
+        public Builder parseThreads(int v) {
+            parseThreads = v;
+            return this;
+        }
+
+        public Builder parallelMinBytes(int v) {
+            parallelMinBytes = v;
+            return this;
+        }
+
+        public Builder rejectedLineMaxBytes(int v) {
+            rejectedLineMaxBytes = v;
+            return this;
+        }
+
+        public TailerSettings build() {
+            return new TailerSettings(includes, excludes, taskIndex, taskCount, startAtEnd, maxLineBytes, fingerprintBytes,
+                    windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
+                    readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
+                    parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes);
+        }
+    }
 }

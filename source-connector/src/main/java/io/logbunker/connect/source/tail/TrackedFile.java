@@ -16,8 +16,6 @@ import java.util.List;
  * with the {@code carry} bytes of an incomplete line between {@code rangeEnd} and it.
  */
 final class TrackedFile {
-    static final int OVERLONG_PREFIX = 1024;
-
     final String identity;
     final Object fileKey;
     final FileChannel channel;
@@ -44,7 +42,9 @@ final class TrackedFile {
 
     boolean skippingOverlong;
     long overlongStart;
+    /** The first bytes of the overlong line being skipped, collected across reads up to the array's length. */
     byte[] overlongPrefix;
+    int overlongPrefixLength;
 
     /** The bytes right before {@code tailPosition} (up to CHECK_BYTES), so a check survives a truncation. */
     final byte[] tail = new byte[Fingerprints.CHECK_BYTES];
@@ -71,6 +71,15 @@ final class TrackedFile {
         this.rangeEnd = position;
         this.lastDataMs = now;
         this.lastSeenMs = now;
+    }
+
+    /** Adds {@code buf[from, to)}, the next bytes of the overlong line being skipped, to its prefix while it has room. */
+    void collectOverlongPrefix(byte[] buf, int from, int to) {
+        int n = Math.min(to - from, overlongPrefix.length - overlongPrefixLength);
+        if (n > 0) {
+            System.arraycopy(buf, from, overlongPrefix, overlongPrefixLength, n);
+            overlongPrefixLength += n;
+        }
     }
 
     boolean hasOpenRange() {

@@ -42,6 +42,9 @@ public final class LineFolder {
      * @return null when the line can be folded, otherwise why it is rejected
      */
     public String parse(byte[] buf, int off, int len) {
+        if (len == 0 || (len == 1 && buf[off] == '\r')) {
+            return "empty line";
+        }
         String reason = parser.parse(buf, off, len, parsed);
         if (reason != null) {
             return reason;
@@ -51,11 +54,12 @@ public final class LineFolder {
             return "the time field is not a valid timestamp";
         }
         if (fields.hasStatus() && fields.status(parsed) < 0) {
-            return "$status is not a number";
+            return "$status is not a three-digit HTTP status";
         }
         bytesSent = fields.bytesSent(parsed);
         if (bytesSent < 0) {
-            return "the bytes-sent field is not a number";
+            return bytesSent == LineFields.OUT_OF_RANGE ? "the bytes-sent field is larger than " + LineFields.MAX_NUMBER
+                    : "the bytes-sent field is not a number";
         }
         requestTime = fields.requestTime(parsed);
         if (requestTime < 0) {

@@ -55,7 +55,7 @@ public final class WindowAggregator {
             }
         }
         table.requests[g]++;
-        table.bytesSent[g] += bytesSent;
+        table.bytesSent[g] = addBytes(table.bytesSent[g], bytesSent, window);
         if (requestTime == requestTime) { // not NaN
             table.rtSum[g] += requestTime;
             table.rtCount[g]++;
@@ -69,6 +69,17 @@ public final class WindowAggregator {
         if (eventTimeMs > watermark) {
             watermark = eventTimeMs;
         }
+    }
+
+    /** A sum of two non-negative byte counts, which wraps to a negative number only when it overflows. */
+    private static long addBytes(long sum, long bytes, long window) {
+        long r = sum + bytes;
+        if (r < 0) {
+            throw new IllegalStateException("The bytes sent of one group in the window starting at " + java.time.Instant.ofEpochMilli(window)
+                    + " add up to more than " + Long.MAX_VALUE + ": these byte counts cannot be real. The task stops rather than "
+                    + "write a wrong sum; exclude the file (files.exclude) or remove its lines with such counts, then restart.");
+        }
+        return r;
     }
 
     /**
@@ -88,7 +99,7 @@ public final class WindowAggregator {
                 }
             }
             table.requests[t] += o.requests[g];
-            table.bytesSent[t] += o.bytesSent[g];
+            table.bytesSent[t] = addBytes(table.bytesSent[t], o.bytesSent[g], window);
             table.rtSum[t] += o.rtSum[g];
             table.rtCount[t] += o.rtCount[g];
             table.rtMin[t] = Math.min(table.rtMin[t], o.rtMin[g]);

@@ -52,4 +52,17 @@ class EventTimeTest {
         assertEquals(EventTime.INVALID, local("1O/Oct/2000:13:55:36 -0700"));
         assertEquals(EventTime.INVALID, iso("2000-13-10T13:55:36-07:00"));
     }
+
+    @Test
+    void daysThatTheirMonthDoesNotHaveAreRejectedNotMovedIntoTheNextMonth() {
+        assertEquals(EventTime.INVALID, local("31/Feb/2026:10:00:00 +0000"));
+        assertEquals(EventTime.INVALID, local("29/Feb/2026:10:00:00 +0000"));
+        assertEquals(EventTime.INVALID, local("29/Feb/1900:10:00:00 +0000"));
+        assertEquals(EventTime.INVALID, local("31/Apr/2026:10:00:00 +0000"));
+        assertEquals(EventTime.INVALID, local("31/Nov/2026:10:00:00 +0000"));
+        assertEquals(EventTime.INVALID, iso("2026-02-30T10:00:00+00:00"));
+        assertEquals(OffsetDateTime.parse("2024-02-29T10:00:00Z").toInstant().toEpochMilli(), local("29/Feb/2024:10:00:00 +0000"));
+        assertEquals(OffsetDateTime.parse("2000-02-29T10:00:00Z").toInstant().toEpochMilli(), local("29/Feb/2000:10:00:00 +0000"));
+        assertEquals(OffsetDateTime.parse("2026-12-31T23:59:59Z").toInstant().toEpochMilli(), local("31/Dec/2026:23:59:59 +0000"));
+    }
 }

@@ -4,6 +4,8 @@ import io.logbunker.connect.testkit.RealLogs;
 import io.logbunker.connect.source.window.AggregateRow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,26 +24,33 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Runs under every {@link TailerProfile}: chunk sizes, max.line.bytes and parse threads must not change a total. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.logbunker.connect.source.tail.TailerProfile#all")
 class AccessLogTailerTest {
+    @Parameter
+    TailerProfile profile;
+
+    private TailerFixture fixture() {
+        return new TailerFixture(dir, profile);
+    }
+
     @TempDir
     Path dir;
 
-    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> realLogsAndThreads() {
-        return RealLogs.names().stream().flatMap(n -> java.util.stream.Stream.of(1, 3)
-                .map(t -> org.junit.jupiter.params.provider.Arguments.of(n, t)));
+    static List<String> realLogs() {
+        return RealLogs.names();
     }
 
-    @ParameterizedTest(name = "{0} on {1} parse thread(s)")
-    @MethodSource("realLogsAndThreads")
-    void realLogsReproduceTheirGroundTruthExactly(String name, int threads) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("realLogs")
+    void realLogsReproduceTheirGroundTruthExactly(String name) throws Exception {
         RealLogs.Log log = RealLogs.load(name, dir);
         Path file = dir.resolve("access.log");
         Files.copy(log.file(), file, StandardCopyOption.REPLACE_EXISTING);
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.format = RealLogs.formatOf(name);
-        fx.readChunk = 64 * 1024; // many chunk boundaries inside lines
-        fx.parseThreads = threads;
-        fx.parallelMinBytes = 16 * 1024; // most reads go through the parallel path
+        fx.maxLineBytes = 65_536; // real lines are longer than some profiles allow
         try (AccessLogTailer t = fx.tailer()) {
             fx.drain(t);
             assertEquals(log.lines(), t.stats().linesRead(), "lines read");
@@ -64,7 +73,7 @@ class AccessLogTailerTest {
     @Test
     void halfWrittenLineWaitsForItsNewlineAcrossPollsAndRestarts() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         String l0 = TailerFixture.line(0, 200, 10);
         String l1 = TailerFixture.line(1, 200, 20);
         fx.append(file, l0 + l1.substring(0, 30));
@@ -87,7 +96,7 @@ class AccessLogTailerTest {
     @Test
     void restartFromStoredOffsetNeitherLosesNorRepeats() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.appendLines(file, 0, 1000);
         try (AccessLogTailer t = fx.tailer()) {
             fx.drain(t);
@@ -104,7 +113,7 @@ class AccessLogTailerTest {
     @Test
     void renameRotationWhileWritingLosesNothingAndReadsNothingTwice() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         long lines = fx.appendLines(file, 0, 500);
         try (AccessLogTailer t = fx.tailer()) {
             fx.accept(t.poll());
@@ -127,7 +136,7 @@ class AccessLogTailerTest {
     @Test
     void copytruncateRestartsTheFileAndTheCopyCarriesTheOldIdentity() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.appendLines(file, 0, 300);
         try (AccessLogTailer t = fx.tailer()) {
             fx.accept(t.poll());
@@ -149,7 +158,7 @@ class AccessLogTailerTest {
     void identicalFirstLinesNeverShareAnOffset() throws Exception {
         Path a = dir.resolve("access.log");
         Path b = dir.resolve("access.log.other");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         String first = TailerFixture.line(0, 200, 1);
         fx.append(a, first);
         fx.appendLines(a, 1, 100);
@@ -173,7 +182,7 @@ class AccessLogTailerTest {
     void emptyAndShortFilesWaitForTheirFirstLine() throws Exception {
         Path file = dir.resolve("access.log");
         Files.createFile(file);
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         try (AccessLogTailer t = fx.tailer()) {
             fx.drain(t);
             assertEquals(0, t.stats().filesTracked());
@@ -192,8 +201,8 @@ class AccessLogTailerTest {
 
     @Test
     void manyFilesAreEachReadOnceAndSpreadOverTasksWithoutOverlap() throws Exception {
-        TailerFixture fx0 = new TailerFixture(dir);
-        TailerFixture fx1 = new TailerFixture(dir);
+        TailerFixture fx0 = fixture();
+        TailerFixture fx1 = fixture();
         fx0.taskCount = 2;
         fx1.taskCount = 2;
         fx1.taskIndex = 1;
@@ -213,7 +222,7 @@ class AccessLogTailerTest {
     @Test
     void overlongLinesAreRejectedWithoutBufferingAndNeighboursSurvive() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.maxLineBytes = 1024;
         fx.readChunk = 4096;
         fx.appendLines(file, 0, 5);
@@ -240,7 +249,7 @@ class AccessLogTailerTest {
         // the buffer (skipped across chunks) and one shorter than a chunk (rejected inside a part) sit between
         // them, and the file grows between drains, ending in half a line.
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.maxLineBytes = 1024;
         fx.readChunk = 8192;
         fx.parseThreads = threads;
@@ -286,7 +295,7 @@ class AccessLogTailerTest {
             content[i] = (byte) ('a' + i % 26);
         }
         Files.write(file, content);
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.parseThreads = threads;
         try (AccessLogTailer t = fx.tailer();
              java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
@@ -301,10 +310,167 @@ class AccessLogTailerTest {
         }
     }
 
+    /** A valid combined line of about {@code size} bytes (a long user agent), with its newline. */
+    private static String longLine(int i, int size) {
+        String base = TailerFixture.line(i, 200, 77);
+        int pad = Math.max(0, size - base.length());
+        return base.replace("\"UA\"", "\"UA" + "u".repeat(pad) + "\"");
+    }
+
+    private static void drainAWhile(TailerFixture fx, AccessLogTailer t) throws Exception {
+        fx.time.sleep(20);
+        fx.drain(t);
+    }
+
+    @Test
+    void aLongLineWrittenInPiecesCountsOnceWhenItsNewlineArrives() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = fixture();
+        fx.appendLines(file, 0, 2);
+        long longAt = Files.size(file);
+        String longLine = longLine(2, 30_000);
+        try (AccessLogTailer t = fx.tailer()) {
+            drainAWhile(fx, t);
+            for (int piece = 0; piece < 3; piece++) {
+                int from = longLine.length() * piece / 3;
+                int to = longLine.length() * (piece + 1) / 3;
+                fx.append(file, longLine.substring(from, to));
+                drainAWhile(fx, t);
+                if (piece < 2) {
+                    assertEquals(longAt, fx.lastEnd(file), "the offset stays before the unfinished line");
+                }
+            }
+            fx.appendLines(file, 3, 5);
+            drainAWhile(fx, t);
+        }
+        assertEquals(Files.size(file), fx.lastEnd(file));
+        int length = longLine.length() - 1;
+        if (length <= fx.maxLineBytes) {
+            assertEquals(5, fx.requests());
+            assertEquals(0, fx.rejects());
+        } else {
+            assertEquals(4, fx.requests());
+            RejectedLine r = fx.batches.stream().flatMap(b -> b.rejects().stream()).findFirst().orElseThrow();
+            assertEquals(longAt, r.offset());
+            assertEquals(length, r.length());
+            assertTrue(r.reason().contains("longer than max.line.bytes"), r.reason());
+            assertEquals(longLine.substring(0, 1024), AccessLogTailer.text(r));
+        }
+    }
+
+    @Test
+    void aLineLongerThanTheBufferWithoutItsNewlineNeverMovesTheOffsetIntoIt() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = fixture();
+        fx.appendLines(file, 0, 3);
+        long longAt = Files.size(file);
+        StringBuilder huge = new StringBuilder();
+        for (int i = 0; huge.length() < 200_000; i++) {
+            huge.append((char) ('a' + i % 26));
+        }
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.append(file, huge.substring(0, 150_000));
+            drainAWhile(fx, t);
+            assertEquals(longAt, fx.lastEnd(file));
+            fx.append(file, huge.substring(150_000));
+            drainAWhile(fx, t);
+            assertEquals(longAt, fx.lastEnd(file));
+            fx.append(file, "\n");
+            fx.appendLines(file, 3, 6);
+            drainAWhile(fx, t);
+        }
+        assertEquals(Files.size(file), fx.lastEnd(file));
+        assertEquals(6, fx.requests());
+        List<RejectedLine> rejects = fx.batches.stream().flatMap(b -> b.rejects().stream()).toList();
+        assertEquals(1, rejects.size());
+        assertEquals(longAt, rejects.get(0).offset());
+        assertEquals(200_000, rejects.get(0).length());
+        assertEquals(huge.substring(0, 1024), AccessLogTailer.text(rejects.get(0)));
+    }
+
+    @Test
+    void rejectedLinesKeepExactlyTheirOwnBytes() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = fixture();
+        List<String> bad = new java.util.ArrayList<>();
+        for (int len : new int[] {1, 30, 255, 256, 257, 300, 1000, 1023, 1024, 1025, 1500, 5000, 70_000}) {
+            StringBuilder b = new StringBuilder("bad" + len + ":");
+            while (b.length() < len) {
+                b.append((char) ('A' + b.length() % 26));
+            }
+            bad.add(b.substring(0, len));
+        }
+        bad.add("crlf line that does not parse\r");
+        bad.add("x".repeat(1023) + "\r" + "y".repeat(600)); // a \r inside the kept prefix is the line's own byte
+        List<Long> offsets = new java.util.ArrayList<>();
+        fx.appendLines(file, 0, 2);
+        for (int i = 0; i < bad.size(); i++) {
+            offsets.add(Files.size(file));
+            fx.append(file, bad.get(i) + "\n");
+            fx.appendLines(file, 2 + i, 3 + i);
+        }
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+        }
+        List<RejectedLine> rejects = fx.batches.stream().flatMap(b -> b.rejects().stream()).toList();
+        assertEquals(bad.size(), rejects.size());
+        assertEquals(2 + bad.size(), fx.requests());
+        for (int i = 0; i < bad.size(); i++) {
+            String line = bad.get(i);
+            int kept = line.length() > fx.maxLineBytes ? Math.min(1024, line.length())
+                    : line.endsWith("\r") ? line.length() - 1 : line.length();
+            if (line.length() > fx.maxLineBytes && line.length() <= 1024 && line.endsWith("\r")) {
+                kept--;
+            }
+            RejectedLine r = rejects.get(i);
+            assertEquals(offsets.get(i), r.offset(), "offset of bad line " + i);
+            assertEquals(line.length(), r.length(), "length of bad line " + i);
+            assertEquals(line.substring(0, kept), AccessLogTailer.text(r), "bytes of bad line " + i);
+        }
+    }
+
+    @Test
+    void rejectedLineBytesCanBeCappedOrOmitted() throws Exception {
+        for (int cap : new int[] {0, 10}) {
+            Path sub = Files.createDirectories(dir.resolve("cap" + cap));
+            Path file = sub.resolve("access.log");
+            TailerFixture fx = new TailerFixture(sub, profile);
+            fx.rejectedLineMaxBytes = cap;
+            fx.appendLines(file, 0, 2);
+            fx.append(file, "this is not an access log line\n");
+            fx.append(file, "z".repeat(100_000) + "\n");
+            try (AccessLogTailer t = fx.tailer()) {
+                fx.drain(t);
+            }
+            List<RejectedLine> rejects = fx.batches.stream().flatMap(b -> b.rejects().stream()).toList();
+            assertEquals(List.of("this is not an access log line".substring(0, cap), "z".repeat(cap)),
+                    rejects.stream().map(AccessLogTailer::text).toList());
+            assertEquals(List.of(30L, 100_000L), rejects.stream().map(RejectedLine::length).toList());
+        }
+    }
+
+    @Test
+    void filesStartingWithAnEmptyLineEachKeepTheirOwnIdentity() throws Exception {
+        TailerFixture fx = fixture();
+        for (int f = 0; f < 3; f++) {
+            Path file = dir.resolve(f == 0 ? "access.log" : "access.log." + f);
+            fx.append(file, "\n");
+            fx.appendLines(file, f * 100, f * 100 + 100);
+        }
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            assertEquals(3, t.stats().filesTracked());
+            assertEquals(0, t.stats().fingerprintConflicts());
+        }
+        assertEquals(300, fx.requests());
+        assertEquals(3, fx.rejects(), "the empty first lines");
+        assertTrue(fx.batches.stream().flatMap(b -> b.rejects().stream()).allMatch(r -> r.reason().equals("empty line")));
+    }
+
     @Test
     void badLinesAreRejectedWithFileOffsetAndReasonAndNeverCounted() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.appendLines(file, 0, 3);
         long badAt = Files.size(file);
         fx.append(file, "this is not an access log line\n");
@@ -327,7 +493,7 @@ class AccessLogTailerTest {
     @Test
     void failPolicyStopsWithFileOffsetAndLineStart() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.failOnParseError = true;
         fx.appendLines(file, 0, 2);
         long at = Files.size(file);
@@ -346,7 +512,7 @@ class AccessLogTailerTest {
         // bad lines in several pieces of one parallel span: whichever thread meets one first, the error names the
         // earliest, as a sequential read would
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.failOnParseError = true;
         fx.parseThreads = threads;
         fx.readChunk = 1 << 20;
@@ -368,7 +534,7 @@ class AccessLogTailerTest {
     @Test
     void startAtEndSkipsExistingLinesButNotAPartialOne() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.startAtEnd = true;
         fx.appendLines(file, 0, 100);
         String l = TailerFixture.line(100, 200, 7);
@@ -385,7 +551,7 @@ class AccessLogTailerTest {
     @Test
     void deletedFilesAreReleasedAfterBeingReadToTheEnd() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.appendLines(file, 0, 10);
         try (AccessLogTailer t = fx.tailer()) {
             fx.drain(t);
@@ -401,7 +567,7 @@ class AccessLogTailerTest {
 
     @Test
     void unreadableDirectoryIsAnErrorButAMissingOneIsNot() throws Exception {
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.glob = dir.resolve("not-yet").toAbsolutePath() + "/access.log*";
         try (AccessLogTailer t = fx.tailer()) {
             fx.drain(t);

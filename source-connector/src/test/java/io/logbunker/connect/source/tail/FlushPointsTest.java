@@ -2,6 +2,9 @@ package io.logbunker.connect.source.tail;
 
 import io.logbunker.connect.source.window.AggregateRow;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -10,8 +13,20 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Flush points: watermark past window end + grace, idle, max interval and max open groups (clock injected). */
+/**
+ * Flush points: watermark past window end + grace, idle, max interval and max open groups (clock injected), under every
+ * {@link TailerProfile}.
+ */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.logbunker.connect.source.tail.TailerProfile#all")
 class FlushPointsTest {
+    @Parameter
+    TailerProfile profile;
+
+    private TailerFixture fixture() {
+        return new TailerFixture(dir, profile);
+    }
+
     @TempDir
     Path dir;
 
@@ -22,7 +37,7 @@ class FlushPointsTest {
     @Test
     void watermarkPastWindowEndPlusGraceEmitsAllOpenGroups() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.graceMs = 5_000;
         fx.idleMs = 1_000_000;
         fx.append(file, at(0, 10, 200) + at(0, 50, 404) + at(1, 2, 200) + at(0, 59, 500));
@@ -41,7 +56,7 @@ class FlushPointsTest {
     @Test
     void idleFileIsFlushedByWallClock() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.idleMs = 10_000;
         fx.append(file, at(0, 1, 200));
         try (AccessLogTailer t = fx.tailer()) {
@@ -56,7 +71,7 @@ class FlushPointsTest {
     @Test
     void theTimeUntilTheNextIdleOrMaxIntervalFlushIsKnown() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.idleMs = 10_000;
         fx.maxIntervalMs = 15_000;
         try (AccessLogTailer t = fx.tailer()) {
@@ -83,7 +98,7 @@ class FlushPointsTest {
     @Test
     void maxIntervalFlushesABusyFile() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.idleMs = 1_000_000;
         fx.maxIntervalMs = 5_000;
         try (AccessLogTailer t = fx.tailer()) {
@@ -102,7 +117,7 @@ class FlushPointsTest {
     @Test
     void maxOpenGroupsCutsTheRangeBeforeTheLineThatWouldExceedIt() throws Exception {
         Path file = dir.resolve("access.log");
-        TailerFixture fx = new TailerFixture(dir);
+        TailerFixture fx = fixture();
         fx.maxOpenGroups = 3;
         fx.idleMs = 1_000_000;
         StringBuilder sb = new StringBuilder();

@@ -27,29 +27,42 @@ final class TailerFixture {
     long idleMs = 1_000;
     long maxIntervalMs = 3_600_000;
     int maxOpenGroups = 100_000;
-    int maxLineBytes = 65_536;
-    int readChunk = 1 << 20;
+    int maxLineBytes;
+    int readChunk;
     int taskIndex = 0;
     int taskCount = 1;
     boolean startAtEnd;
     boolean failOnParseError;
-    int parseThreads = 1;
-    int parallelMinBytes = 1 << 20;
+    int parseThreads;
+    int parallelMinBytes;
+    int rejectedLineMaxBytes = 65_536;
 
     /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
     final Map<String, Map<String, Object>> offsets = new HashMap<>();
     final List<FlushBatch> batches = new ArrayList<>();
     private final Map<String, Long> lastEnd = new HashMap<>();
 
-    TailerFixture(Path dir) {
+    TailerFixture(Path dir, TailerProfile profile) {
         this.dir = dir;
         this.glob = dir.toAbsolutePath() + "/access.log*";
+        this.readChunk = profile.readChunk();
+        this.maxLineBytes = profile.maxLineBytes();
+        this.parseThreads = profile.parseThreads();
+        this.parallelMinBytes = profile.parallelMinBytes();
+    }
+
+    /** The settings of the sequential path with 1 MiB chunks, for tests about what the read path does not change. */
+    TailerFixture(Path dir) {
+        this(dir, new TailerProfile("1 MiB chunks, 1 thread", 1 << 20, 65_536, 1));
     }
 
     TailerSettings settings() {
-        return new TailerSettings(List.of(glob), List.of("*.gz"), taskIndex, taskCount, startAtEnd, maxLineBytes, 4096, windowMs,
-                graceMs, idleMs, maxIntervalMs, maxOpenGroups, 10, 0, readChunk, groupBy, format, failOnParseError,
-                parseThreads, parallelMinBytes);
+        return TailerSettings.builder().includes(List.of(glob)).excludes(List.of("*.gz")).task(taskIndex, taskCount)
+                .startAtEnd(startAtEnd).maxLineBytes(maxLineBytes).fingerprintBytes(4096).window(windowMs, graceMs)
+                .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).scanIntervalMs(10)
+                .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
+                .failOnParseError(failOnParseError).parseThreads(parseThreads).parallelMinBytes(parallelMinBytes)
+                .rejectedLineMaxBytes(rejectedLineMaxBytes).build();
     }
 
     AccessLogTailer tailer() {
@@ -83,6 +96,16 @@ final class TailerFixture {
             batches.add(b);
         }
         return polled;
+    }
+
+    /** The end of the last batch emitted for {@code file}'s identity (its stored offset), or -1. */
+    long lastEnd(Path file) {
+        for (int i = batches.size() - 1; i >= 0; i--) {
+            if (batches.get(i).path().equals(file)) {
+                return batches.get(i).endPosition();
+            }
+        }
+        return -1;
     }
 
     /** Forget contiguity tracking, as after a restart that resumes from the stored offsets. */
