@@ -85,8 +85,8 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "until it has been idle this long, then released.",
                 GROUP_FILES, ++o, Width.SHORT, "Release idle files after");
         def.define(FINGERPRINT_BYTES, Type.INT, 4096, ConfigDef.Range.between(16, 1 << 20), Importance.LOW,
-                "A file's identity is the hash of its first line, or of its first this many bytes when the first line is "
-                        + "longer.",
+                "A file's identity is the hash of its first line (of its first lines up to 32 bytes when the first is "
+                        + "shorter), or of its first this many bytes when no line ends within them.",
                 GROUP_FILES, ++o, Width.SHORT, "Fingerprint bytes");
         def.define(MAX_LINE_BYTES, Type.INT, 65536, ConfigDef.Range.between(256, 64 << 20), Importance.LOW,
                 "Lines longer than this are rejected (routed to errors.topic) without being buffered whole.",
@@ -116,8 +116,9 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         def.define(ERRORS_TOPIC, Type.STRING, "", Importance.MEDIUM,
                 "Topic for rejected lines: the line's raw bytes without its line end (at most errors.line.max.bytes of them), "
                         + "with headers logbunker.file, logbunker.identity, logbunker.offset, logbunker.reason and "
-                        + "logbunker.line.bytes (the whole line's length). Write it with value.converter ByteArrayConverter to "
-                        + "keep the bytes as they were (see the README). Empty: rejected lines are only counted.",
+                        + "logbunker.line.bytes (the whole line's length). Set value.converter to "
+                        + "io.logbunker.connect.source.RejectedLinesRawConverter to write them as those bytes (any other "
+                        + "converter wraps them, JsonConverter as base64 text). Empty: rejected lines are only counted.",
                 GROUP_FORMAT, ++o, Width.MEDIUM, "Errors topic");
         def.define(ERRORS_LINE_MAX_BYTES, Type.INT, 65536, ConfigDef.Range.between(0, 64 << 20), Importance.LOW,
                 "At most this many of a rejected line's first bytes go to errors.topic; a line longer than max.line.bytes "

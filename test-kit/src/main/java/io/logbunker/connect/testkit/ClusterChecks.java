@@ -7,6 +7,7 @@ import org.apache.kafka.connect.util.clusters.WorkerHandle;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,21 +46,29 @@ public final class ClusterChecks {
      * longer, so that a surplus (a duplicate) is counted too.
      */
     public static long countRecords(EmbeddedConnectCluster connect, String topic, long expected) {
+        return readValues(connect, topic, expected).size();
+    }
+
+    /**
+     * The committed values of a topic from its start: read until {@code expected} arrived and nothing more came for
+     * two seconds, or 30 s passed.
+     */
+    public static List<byte[]> readValues(EmbeddedConnectCluster connect, String topic, long expected) {
         Map<String, Object> props = new HashMap<>();
         props.put("isolation.level", "read_committed");
         props.put("auto.offset.reset", "earliest");
         props.put("group.id", "count-" + System.nanoTime());
-        long n = 0;
+        List<byte[]> values = new java.util.ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, topic)) {
             int quiet = 0;
-            while (System.nanoTime() < deadline && (n < expected || quiet < 4)) {
-                int got = consumer.poll(Duration.ofMillis(500)).count();
-                n += got;
-                quiet = got == 0 ? quiet + 1 : 0;
+            while (System.nanoTime() < deadline && (values.size() < expected || quiet < 4)) {
+                int before = values.size();
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
+                quiet = values.size() == before ? quiet + 1 : 0;
             }
         }
-        return n;
+        return values;
     }
 
     /** The worker that runs the first task of a connector. */
