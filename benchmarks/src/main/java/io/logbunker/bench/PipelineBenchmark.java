@@ -96,6 +96,7 @@ public final class PipelineBenchmark {
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
         kafka.startBroker(kafkaPort);
         String plugins = repo.resolve("source-connector/target/plugin") + "," + repo.resolve("sink-connector/target/plugin");
+        kafka.allowLogDirectories(List.of(state));
         String oursUrl = kafka.startWorker("worker-eos", kafkaPort, ours, plugins, Map.of("group.id", "bench-eos",
                 "config.storage.topic", "bench-eos-configs", "offset.storage.topic", "bench-eos-offsets",
                 "status.storage.topic", "bench-eos-status"), List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));

@@ -74,6 +74,18 @@ public final class Demo {
         }
     }
 
+    /** The directory a glob starts from: its part before the first wildcard, up to the last '/'. */
+    private static Path globBase(String glob) {
+        int wild = glob.length();
+        for (char c : new char[] {'*', '?', '[', '{'}) {
+            int i = glob.indexOf(c);
+            if (i >= 0) {
+                wild = Math.min(wild, i);
+            }
+        }
+        return Paths.get(glob.substring(0, Math.max(1, glob.lastIndexOf('/', wild))));
+    }
+
     private static void usage() {
         System.out.println(String.join("\n",
                 "bin/demo [options]",
@@ -112,11 +124,12 @@ public final class Demo {
         say("Starting a Connect worker (exactly-once source support) on http://127.0.0.1:" + connectPort + "  (log: "
                 + state.resolve("logs/connect.log") + ")");
         jmxPort = connectPort + 1;
+        String logGlob = opts.get("log");
+        kafka.allowLogDirectories(List.of(logGlob == null ? state.resolve("logs") : globBase(logGlob)));
         connectUrl = kafka.startWorker("connect", kafkaPort, connectPort, jmxPort, sourcePlugin + "," + sinkPlugin, Map.of(),
                 List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
         say("Connect is up with both plugins loaded from plugin.path");
 
-        String logGlob = opts.get("log");
         String format = opts.getOrDefault("log-format", logGlob == null ? TrafficGenerator.FORMAT : "combined");
         if (logGlob == null) {
             Path log = state.resolve("logs/access.log");

@@ -38,6 +38,7 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    private String allowedLogDirectories = "";
     private final Path repo;
     private final Path state;
     private final List<Process> children = new ArrayList<>();
@@ -70,6 +71,14 @@ public final class LocalKafka implements AutoCloseable {
         }
         startJava("kafka", List.of("kafka.Kafka", props.toString()), true);
         awaitPort(kafkaPort, "Kafka", state.resolve("logs/kafka.log"));
+    }
+
+    /**
+     * The directories the workers started after this call let source connectors read: the operator's allow-list,
+     * given to them as LOGBUNKER_ALLOWED_PATHS (comma-separated absolute directories).
+     */
+    public void allowLogDirectories(List<Path> dirs) {
+        allowedLogDirectories = dirs.stream().map(d -> d.toAbsolutePath().normalize().toString()).collect(Collectors.joining(","));
     }
 
     /**
@@ -223,7 +232,9 @@ public final class LocalKafka implements AutoCloseable {
         }
         cmd.addAll(mainAndArgs);
         File log = state.resolve("logs/" + name + ".log").toFile();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        pb.environment().put("LOGBUNKER_ALLOWED_PATHS", allowedLogDirectories);
+        Process p = pb.start();
         if (keep) {
             children.add(p);
         }

@@ -2,6 +2,7 @@ package io.logbunker.connect.source;
 
 import io.logbunker.connect.source.format.LineFields;
 import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.tail.AllowedPaths;
 import io.logbunker.connect.source.tail.GlobScanner;
 import io.logbunker.connect.source.tail.TailerSettings;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -241,6 +242,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .failOnParseError(getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"))
                 .parseThreads(getInt(PARSE_THREADS))
                 .rejectedLineMaxBytes(getInt(ERRORS_LINE_MAX_BYTES))
+                .allowedPaths(AllowedPaths.fromEnvironment())
                 .build();
     }
 
@@ -262,14 +264,18 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 return;
             }
             for (String g : globs) {
+                String refused;
                 try {
-                    if (required) {
-                        GlobScanner.validateInclude(g);
-                    } else {
+                    if (!required) {
                         java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + g);
+                        continue;
                     }
+                    refused = AllowedPaths.fromEnvironment().checkPattern(g, GlobScanner.validateInclude(g));
                 } catch (RuntimeException e) {
                     throw new ConfigException(name, value, e.getMessage());
+                }
+                if (refused != null) {
+                    throw new ConfigException(name, value, refused);
                 }
             }
         }

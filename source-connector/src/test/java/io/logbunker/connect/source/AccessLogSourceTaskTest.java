@@ -148,11 +148,12 @@ class AccessLogSourceTaskTest {
     @Test
     void theTailerSettingsBuilderDefaultsAreTheConnectorDefaults() {
         Map<String, String> minimal = new HashMap<>();
-        minimal.put(AccessLogSourceConfig.FILES, "/var/log/nginx/access.log*");
+        minimal.put(AccessLogSourceConfig.FILES, System.getProperty("java.io.tmpdir") + "/access.log*");
         minimal.put(AccessLogSourceConfig.TOPIC, "m");
         minimal.put(AccessLogSourceConfig.TASK_INDEX, "0");
         minimal.put(AccessLogSourceConfig.TASK_COUNT, "1");
-        assertEquals(io.logbunker.connect.source.tail.TailerSettings.builder().includes(List.of("/var/log/nginx/access.log*")).build(),
+        assertEquals(io.logbunker.connect.source.tail.TailerSettings.builder().includes(List.of(System.getProperty("java.io.tmpdir") + "/access.log*"))
+                        .allowedPaths(io.logbunker.connect.source.tail.AllowedPaths.fromEnvironment()).build(),
                 new AccessLogSourceConfig(minimal).tailerSettings());
     }
 

@@ -45,7 +45,7 @@ public final class AccessLogTailer implements AutoCloseable {
     private static final long IDLE_AFTER_MS = 5_000;
     private static final long IDLE_CHECK_INTERVAL_MS = 1_000;
 
-    private enum CandidateState { INCOMPLETE, FOREIGN, CONFLICT }
+    private enum CandidateState { INCOMPLETE, FOREIGN, CONFLICT, REFUSED }
 
     private record Candidate(CandidateState state, long size, String identity) {
     }
@@ -239,7 +239,7 @@ public final class AccessLogTailer implements AutoCloseable {
             if (c != null && c.state == CandidateState.FOREIGN && attrs.size() >= c.size) {
                 continue; // another task's file; a shrink means a new file on a reused inode
             }
-            if (c != null && c.state == CandidateState.INCOMPLETE && attrs.size() == c.size) {
+            if (c != null && (c.state == CandidateState.INCOMPLETE && attrs.size() == c.size || c.state == CandidateState.REFUSED)) {
                 continue;
             }
             consider(path, fileKey, attrs.size(), now);
@@ -251,7 +251,16 @@ public final class AccessLogTailer implements AutoCloseable {
     private void consider(Path path, Object fileKey, long size, long now) throws IOException {
         FileChannel channel;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
+            // the resolved path is checked and opened without following a link, so a link swapped in between is refused
+            Path real = path.toRealPath();
+            if (!settings.allowedPaths().allows(real)) {
+                stats.filesRefused++;
+                candidates.put(fileKey, new Candidate(CandidateState.REFUSED, size, null));
+                log.warn("{} resolves to {}, outside the directories this worker allows ({}); it is not read", path, real,
+                        settings.allowedPaths());
+                return;
+            }
+            channel = FileChannel.open(real, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return;
         }

@@ -42,12 +42,12 @@ public final class GlobScanner {
     }
 
     /**
-     * Checks one include pattern.
+     * Checks one include pattern and returns the directory it starts from (its part before the first wildcard).
      *
      * @throws IllegalArgumentException with the reason
      */
-    public static void validateInclude(String glob) {
-        compile(glob);
+    public static Path validateInclude(String glob) {
+        return compile(glob).base;
     }
 
     private static void validateSyntax(String glob) {

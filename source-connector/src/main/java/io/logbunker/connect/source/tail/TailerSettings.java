@@ -13,12 +13,14 @@ import java.util.List;
  * @param parseThreads         threads that parse one file's backlog in parallel (1: the task thread only)
  * @param parallelMinBytes     a read must hold at least this many bytes of complete lines to be split over threads
  * @param rejectedLineMaxBytes most bytes of a rejected line kept for errors.topic (0: none)
+ * @param allowedPaths         the directories the worker's operator allows (the builder's default allows everything:
+ *                             the connector always passes the worker's)
  */
 public record TailerSettings(List<String> includes, List<String> excludes, int taskIndex, int taskCount, boolean startAtEnd,
                              int maxLineBytes, int fingerprintBytes, long windowSizeMs, long windowGraceMs, long flushIdleMs,
                              long flushMaxIntervalMs, int maxOpenGroups, long scanIntervalMs, long releaseIdleMs,
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
-                             int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes) {
+                             int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, AllowedPaths allowedPaths) {
 
     /** The parallel threshold for a read chunk size: half a chunk, at most 1 MiB. */
     public static int parallelMinBytesFor(int readChunkBytes) {
@@ -52,6 +54,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private int parseThreads = 2;
         private Integer parallelMinBytes;
         private int rejectedLineMaxBytes = 65_536;
+        private AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
         private Builder() {
         }
@@ -153,11 +156,17 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
             return this;
         }
 
+        public Builder allowedPaths(AllowedPaths v) {
+            allowedPaths = v;
+            return this;
+        }
+
         public TailerSettings build() {
             return new TailerSettings(includes, excludes, taskIndex, taskCount, startAtEnd, maxLineBytes, fingerprintBytes,
                     windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
                     readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
-                    parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes);
+                    parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes,
+                    allowedPaths);
         }
     }
 }

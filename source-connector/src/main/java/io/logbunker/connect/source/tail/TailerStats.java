@@ -11,6 +11,7 @@ public final class TailerStats {
     volatile long truncations;
     volatile long offsetMismatches;
     volatile long fingerprintConflicts;
+    volatile long filesRefused;
     volatile long recordsEmitted;
     volatile int filesTracked;
     volatile long bytesBehind;
@@ -40,6 +41,11 @@ public final class TailerStats {
 
     public long fingerprintConflicts() {
         return fingerprintConflicts;
+    }
+
+    /** Files matched by the patterns that resolve outside the directories the worker allows (a link pointing out). */
+    public long filesRefused() {
+        return filesRefused;
     }
 
     public long recordsEmitted() {

@@ -135,7 +135,8 @@ class AccessLogSourceIT {
         assertTrue(errors(ok, "group.by").get(0).contains("no_such_field"), errors(ok, "group.by").toString());
         assertTrue(errors(ok, "files").get(0).contains("relative/path"), errors(ok, "files").toString());
 
-        c.put("files", "/var/log/nginx/access.log*");
+        String tmp = System.getProperty("java.io.tmpdir");
+        c.put("files", tmp + "/nginx/access.log*");
         c.put("log.format", "$remote_addr $status");
         ConfigInfos bad = connect.validateConnectorConfig(AccessLogSourceConnector.class.getSimpleName(), c);
         assertTrue(errors(bad, "log.format").get(0).contains("time variable"), errors(bad, "log.format").toString());
@@ -147,6 +148,16 @@ class AccessLogSourceIT {
         ConfigInfos glob = connect.validateConnectorConfig(AccessLogSourceConnector.class.getSimpleName(), c);
         assertEquals(List.of("files"), fieldsWithErrors(glob).stream().filter(n -> !n.equals("name")).toList());
         assertTrue(errors(glob, "files").get(0).contains("not a valid glob"), errors(glob, "files").toString());
+
+        // the worker allows only the temp directory (-Dlogbunker.allowed.paths, as an operator would set it)
+        for (String outside : List.of("/etc/*.conf", tmp + "/../etc/passwd")) {
+            c.put("files", outside);
+            ConfigInfos refused = connect.validateConnectorConfig(AccessLogSourceConnector.class.getSimpleName(), c);
+            assertEquals(List.of("files"), fieldsWithErrors(refused).stream().filter(n -> !n.equals("name")).toList());
+            String error = errors(refused, "files").get(0);
+            assertTrue(error.contains("outside the directories this Connect worker allows") && error.contains("LOGBUNKER_ALLOWED_PATHS"),
+                    error);
+        }
     }
 
     private static List<String> fieldsWithErrors(ConfigInfos infos) {

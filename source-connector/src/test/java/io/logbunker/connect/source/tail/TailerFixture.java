@@ -36,6 +36,7 @@ final class TailerFixture {
     int parseThreads;
     int parallelMinBytes;
     int rejectedLineMaxBytes = 65_536;
+    AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
     /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
     final Map<String, Map<String, Object>> offsets = new HashMap<>();
@@ -62,7 +63,7 @@ final class TailerFixture {
                 .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).scanIntervalMs(10)
                 .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
                 .failOnParseError(failOnParseError).parseThreads(parseThreads).parallelMinBytes(parallelMinBytes)
-                .rejectedLineMaxBytes(rejectedLineMaxBytes).build();
+                .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).build();
     }
 
     AccessLogTailer tailer() {
