@@ -41,6 +41,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     public static final String FLUSH_IDLE_MS = "flush.idle.ms";
     public static final String FLUSH_MAX_INTERVAL_MS = "flush.max.interval.ms";
     public static final String MAX_OPEN_GROUPS = "max.open.groups";
+    public static final String GROUP_MAX_PER_WINDOW = "group.max.per.window";
 
     public static final String TOPIC = "topic";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
@@ -150,6 +151,12 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 "Emit a file's open groups (and rejected lines) before their number would exceed this; bounds the task's heap "
                         + "and the size of one transaction.",
                 GROUP_WINDOWS, ++o, Width.SHORT, "Max open groups");
+        def.define(GROUP_MAX_PER_WINDOW, Type.INT, 0, ConfigDef.Range.between(0, 10_000_000), Importance.MEDIUM,
+                "Most distinct groups one task emits per window; the lines of every further group of the window are counted "
+                        + "in one group whose group-by values are all __other__ (lines-over-group-cap-total). Totals stay exact; "
+                        + "a group's own counts become lower bounds once its window reached the cap. Guards against "
+                        + "cardinality bombs (random URIs with group.by=uri). 0: no cap.",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Max groups per window");
         def.define(HOST_NAME, Type.STRING, "", Importance.LOW,
                 "When set, every record gets a 'host' key field with this value, so several hosts can share one table.",
                 GROUP_WINDOWS, ++o, Width.MEDIUM, "Host name");
@@ -234,6 +241,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .flushIdleMs(getLong(FLUSH_IDLE_MS))
                 .flushMaxIntervalMs(getLong(FLUSH_MAX_INTERVAL_MS))
                 .maxOpenGroups(getInt(MAX_OPEN_GROUPS))
+                .groupMaxPerWindow(getInt(GROUP_MAX_PER_WINDOW))
                 .scanIntervalMs(getLong(SCAN_INTERVAL_MS))
                 .releaseIdleMs(getLong(RELEASE_IDLE_MS))
                 .readChunkBytes(getInt(READ_CHUNK_BYTES))

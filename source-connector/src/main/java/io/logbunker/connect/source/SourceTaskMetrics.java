@@ -42,6 +42,8 @@ final class SourceTaskMetrics implements AutoCloseable {
         gauge("truncations-total", "Files found truncated in place (copytruncate) and restarted at 0.", x -> s.truncations());
         gauge("offset-mismatches-total", "Stored offsets that did not fit their file, which was then read from 0.",
                 x -> s.offsetMismatches());
+        gauge("lines-over-group-cap-total", "Lines counted in their window's __other__ group because the window already had "
+                + "group.max.per.window groups.", x -> s.linesOverGroupCap());
         gauge("files-refused-total", "Files matching the patterns that resolve outside the directories the worker allows "
                 + "(LOGBUNKER_ALLOWED_PATHS), e.g. a symbolic link pointing out; never read.", x -> s.filesRefused());
         gauge("fingerprint-conflicts-total", "Times a file was held back because another tailed file has the same first line.",

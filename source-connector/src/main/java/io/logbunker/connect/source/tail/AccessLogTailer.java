@@ -3,6 +3,7 @@ package io.logbunker.connect.source.tail;
 import io.logbunker.connect.source.format.LineFields;
 import io.logbunker.connect.source.format.Bytes;
 import io.logbunker.connect.source.window.AggregateRow;
+import io.logbunker.connect.source.window.GroupCap;
 import io.logbunker.connect.source.window.LineFolder;
 import io.logbunker.connect.source.window.WindowAggregator;
 import org.apache.kafka.common.utils.Time;
@@ -60,6 +61,7 @@ public final class AccessLogTailer implements AutoCloseable {
     private final LineFolder folder;
     private final byte[] buffer;
     private final LineRule lineRule;
+    private final GroupCap groupCap;
     private final TailerStats stats = new TailerStats();
 
     private final Map<Object, TrackedFile> byKey = new LinkedHashMap<>();
@@ -99,6 +101,7 @@ public final class AccessLogTailer implements AutoCloseable {
         this.parsePool = parts == 1 ? null : new ParseHelpers(parts - 1, "logbunker-parse-" + settings.taskIndex());
         this.buffer = new byte[settings.maxLineBytes() + settings.readChunkBytes()];
         this.lineRule = new LineRule(settings.maxLineBytes(), settings.rejectedLineMaxBytes());
+        this.groupCap = new GroupCap(settings.groupMaxPerWindow(), settings.windowSizeMs(), settings.windowGraceMs());
     }
 
     public LineFields fields() {
@@ -731,7 +734,8 @@ public final class AccessLogTailer implements AutoCloseable {
         if (check == null) {
             throw new IllegalStateException("internal error: flush point " + end + " of " + f.path + " is not a line end");
         }
-        List<AggregateRow> rows = f.drain();
+        List<AggregateRow> rows = groupCap.apply(f.drain());
+        stats.linesOverGroupCap = groupCap.linesOverCap();
         List<RejectedLine> rejects = List.copyOf(f.rejects);
         f.rejects.clear();
         output.add(new FlushBatch(f.identity, f.path, f.rangeStart, end, check, rows, rejects));

@@ -13,6 +13,7 @@ import java.util.List;
  * @param parseThreads         threads that parse one file's backlog in parallel (1: the task thread only)
  * @param parallelMinBytes     a read must hold at least this many bytes of complete lines to be split over threads
  * @param rejectedLineMaxBytes most bytes of a rejected line kept for errors.topic (0: none)
+ * @param groupMaxPerWindow    distinct groups emitted per window before the rest go to the __other__ group (0: no cap)
  * @param allowedPaths         the directories the worker's operator allows (the builder's default allows everything:
  *                             the connector always passes the worker's)
  */
@@ -20,7 +21,8 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
                              int maxLineBytes, int fingerprintBytes, long windowSizeMs, long windowGraceMs, long flushIdleMs,
                              long flushMaxIntervalMs, int maxOpenGroups, long scanIntervalMs, long releaseIdleMs,
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
-                             int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, AllowedPaths allowedPaths) {
+                             int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, int groupMaxPerWindow,
+                             AllowedPaths allowedPaths) {
 
     /** The parallel threshold for a read chunk size: half a chunk, at most 1 MiB. */
     public static int parallelMinBytesFor(int readChunkBytes) {
@@ -54,6 +56,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private int parseThreads = 2;
         private Integer parallelMinBytes;
         private int rejectedLineMaxBytes = 65_536;
+        private int groupMaxPerWindow;
         private AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
         private Builder() {
@@ -156,6 +159,11 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
             return this;
         }
 
+        public Builder groupMaxPerWindow(int v) {
+            groupMaxPerWindow = v;
+            return this;
+        }
+
         public Builder allowedPaths(AllowedPaths v) {
             allowedPaths = v;
             return this;
@@ -166,7 +174,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
                     windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
                     readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
                     parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes,
-                    allowedPaths);
+                    groupMaxPerWindow, allowedPaths);
         }
     }
 }

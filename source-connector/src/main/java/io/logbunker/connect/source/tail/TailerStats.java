@@ -12,6 +12,7 @@ public final class TailerStats {
     volatile long offsetMismatches;
     volatile long fingerprintConflicts;
     volatile long filesRefused;
+    volatile long linesOverGroupCap;
     volatile long recordsEmitted;
     volatile int filesTracked;
     volatile long bytesBehind;
@@ -46,6 +47,11 @@ public final class TailerStats {
     /** Files matched by the patterns that resolve outside the directories the worker allows (a link pointing out). */
     public long filesRefused() {
         return filesRefused;
+    }
+
+    /** Lines counted in a window's __other__ group because the window had group.max.per.window groups already. */
+    public long linesOverGroupCap() {
+        return linesOverGroupCap;
     }
 
     public long recordsEmitted() {

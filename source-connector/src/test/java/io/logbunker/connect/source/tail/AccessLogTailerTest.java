@@ -468,6 +468,46 @@ class AccessLogTailerTest {
     }
 
     @Test
+    void aCardinalityBombIsCappedPerWindowWithExactTotals() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = fixture();
+        fx.groupBy = List.of("request_uri");
+        fx.groupMaxPerWindow = 50;
+        fx.maxOpenGroups = 40; // ranges end inside windows: admissions must hold across them
+        java.util.Random random = new java.util.Random(7);
+        Map<String, Long> truth = new TreeMap<>(); // "window|uri" -> lines, counted from what is written
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            String uri = i % 3 == 0 ? "/popular" + (i % 5) : "/scan/" + Long.toHexString(random.nextLong());
+            int minute = i / 1000;
+            sb.append(String.format("10.0.0.1 - - [22/Nov/2026:10:%02d:%02d +0000] \"GET %s HTTP/1.1\" 404 1 \"-\" \"x\"%n",
+                    minute, (i / 20) % 60, uri));
+            truth.merge(minute + "|" + uri, 1L, Long::sum);
+        }
+        fx.append(file, sb.toString());
+        try (AccessLogTailer t = fx.tailer()) {
+            fx.drain(t);
+            Map<String, Long> stored = new TreeMap<>(); // as the sink would merge the partials
+            fx.batches.forEach(b -> b.rows().forEach(r -> stored.merge((r.windowStart() - fx.batches.get(0).rows().get(0).windowStart())
+                    / 60_000 + "|" + r.dimensions().get(0), r.requests(), Long::sum)));
+            assertEquals(3000, stored.values().stream().mapToLong(Long::longValue).sum(), "every line in exactly one row");
+            long other = 0;
+            for (int minute = 0; minute < 3; minute++) {
+                String prefix = minute + "|";
+                long groups = stored.keySet().stream().filter(k -> k.startsWith(prefix) && !k.endsWith("|__other__")).count();
+                assertEquals(50, groups, "own groups in minute " + minute);
+                other += stored.getOrDefault(prefix + "__other__", 0L);
+            }
+            assertEquals(other, t.stats().linesOverGroupCap());
+            stored.forEach((k, n) -> {
+                if (!k.endsWith("|__other__")) {
+                    assertTrue(n <= truth.get(k), k + ": a lower bound of " + truth.get(k) + ", got " + n);
+                }
+            });
+        }
+    }
+
+    @Test
     void badLinesAreRejectedWithFileOffsetAndReasonAndNeverCounted() throws Exception {
         Path file = dir.resolve("access.log");
         TailerFixture fx = fixture();

@@ -27,6 +27,7 @@ final class TailerFixture {
     long idleMs = 1_000;
     long maxIntervalMs = 3_600_000;
     int maxOpenGroups = 100_000;
+    int groupMaxPerWindow;
     int maxLineBytes;
     int readChunk;
     int taskIndex = 0;
@@ -60,7 +61,7 @@ final class TailerFixture {
     TailerSettings settings() {
         return TailerSettings.builder().includes(List.of(glob)).excludes(List.of("*.gz")).task(taskIndex, taskCount)
                 .startAtEnd(startAtEnd).maxLineBytes(maxLineBytes).fingerprintBytes(4096).window(windowMs, graceMs)
-                .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).scanIntervalMs(10)
+                .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).groupMaxPerWindow(groupMaxPerWindow).scanIntervalMs(10)
                 .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
                 .failOnParseError(failOnParseError).parseThreads(parseThreads).parallelMinBytes(parallelMinBytes)
                 .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).build();

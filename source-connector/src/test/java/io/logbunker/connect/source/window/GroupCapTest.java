@@ -1,0 +1,43 @@
+package io.logbunker.connect.source.window;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class GroupCapTest {
+    private static AggregateRow row(long window, String group, long requests, Double rt) {
+        return new AggregateRow(window, window + 60_000, List.of(group, "x"), requests, requests * 10, rt, rt, rt);
+    }
+
+    @Test
+    void noCapReturnsTheRowsAsTheyAre() {
+        List<AggregateRow> rows = List.of(row(0, "a", 1, null), row(0, "b", 2, null));
+        assertSame(rows, new GroupCap(0, 60_000, 0).apply(rows));
+    }
+
+    @Test
+    void groupsBeyondTheCapAreMergedIntoOneOtherRowPerWindowAndAdmittedGroupsStayTheirOwn() {
+        GroupCap cap = new GroupCap(2, 60_000, 0);
+        List<AggregateRow> first = cap.apply(List.of(row(0, "a", 1, 0.5), row(0, "b", 2, null), row(0, "c", 3, 0.1),
+                row(0, "d", 4, 0.9), row(60_000, "c", 5, null)));
+        assertEquals(List.of(row(0, "a", 1, 0.5), row(0, "b", 2, null), row(60_000, "c", 5, null),
+                new AggregateRow(0, 60_000, List.of("__other__", "__other__"), 7, 70, 1.0, 0.1, 0.9)), first);
+        // a later range of the same window: admitted groups keep their rows, new ones still go to __other__
+        List<AggregateRow> later = cap.apply(List.of(row(0, "b", 1, null), row(0, "e", 1, null)));
+        assertEquals(List.of(row(0, "b", 1, null), new AggregateRow(0, 60_000, List.of("__other__", "__other__"), 1, 10, null, null, null)),
+                later);
+        assertEquals(8, cap.linesOverCap());
+    }
+
+    @Test
+    void windowsLongClosedAreForgotten() {
+        GroupCap cap = new GroupCap(1, 60_000, 0);
+        cap.apply(List.of(row(0, "a", 1, null)));
+        cap.apply(List.of(row(11 * 60_000, "z", 1, null)));
+        // window 0 is more than ten windows behind the newest: a late line of a new group is admitted afresh
+        assertEquals(List.of(row(0, "b", 1, null)), cap.apply(List.of(row(0, "b", 1, null))));
+    }
+}
