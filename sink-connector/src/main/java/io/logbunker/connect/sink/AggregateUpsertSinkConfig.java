@@ -55,7 +55,8 @@ public final class AggregateUpsertSinkConfig extends AbstractConfig {
         def.define(CONNECTION_USER, Type.STRING, null, Importance.HIGH, "Database user.",
                 GROUP_CONNECTION, ++o, Width.MEDIUM, "User");
         def.define(CONNECTION_PASSWORD, Type.PASSWORD, null, Importance.HIGH,
-                "Database password; never logged or shown by the REST API.",
+                "Database password; never logged, masked in validate responses. GET /connectors/<name>/config shows it as given: "
+                        + "give it through a config provider, e.g. ${file:/path:password} (see the README, Secrets).",
                 GROUP_CONNECTION, ++o, Width.MEDIUM, "Password");
         def.define(CONNECTION_TIMEOUT_MS, Type.LONG, 10_000L, ConfigDef.Range.between(100, 120_000), Importance.LOW,
                 "Connect (login) timeout, also SQLite's busy timeout. Keeps a put() from blocking past the consumer's poll interval.",

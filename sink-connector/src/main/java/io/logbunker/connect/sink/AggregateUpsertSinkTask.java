@@ -141,6 +141,9 @@ public class AggregateUpsertSinkTask extends SinkTask {
             log.debug("Committed {} records as {} upserted rows", outcome.recordsApplied(), outcome.rowsUpserted());
         } catch (SQLException e) {
             Dialect d = writer.dialect();
+            if (d.isAccessProblem(e)) {
+                throw accessFailure(e);
+            }
             if (d.isConnectionProblem(e) || d.isTransactionConflict(e)) {
                 writer.closeConnection();
                 consecutiveFailures++;
@@ -205,6 +208,9 @@ public class AggregateUpsertSinkTask extends SinkTask {
             try {
                 writer.write(List.of(row), Map.of(tp, row.offset() + 1));
             } catch (SQLException e) {
+                if (writer.dialect().isAccessProblem(e)) {
+                    throw accessFailure(e);
+                }
                 if (writer.dialect().isConnectionProblem(e)) {
                     writer.closeConnection();
                     context.timeout(config.getLong(AggregateUpsertSinkConfig.RETRY_BACKOFF_MS));
@@ -226,6 +232,14 @@ public class AggregateUpsertSinkTask extends SinkTask {
             writer.closeConnection();
             throw new RetriableException(e);
         }
+    }
+
+    private ConnectException accessFailure(SQLException e) {
+        writer.closeConnection();
+        return new ConnectException("The database at " + Dialect.redact(config.url()) + " refused the connector's user: " + e.getMessage()
+                + " (SQLState " + e.getSQLState() + "). Check connection.user and connection.password (or the secret its config "
+                + "provider reads), and that the user may create and write the tables. Nothing was written and nothing is lost: "
+                + "restart the task once this is fixed.", e);
     }
 
     private Future<Void> reportOrFail(SinkRecord r, String problem, Exception cause) {

@@ -409,6 +409,26 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * The database refused the user: wrong credentials or missing privileges (SQLState class 28, 42501, or the
+     * dialect's own codes). A configuration problem: never a bad record for the DLQ, and no retry fixes it.
+     */
+    public boolean isAccessProblem(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if ((state != null && (state.startsWith("28") || state.equals("42501"))) || isAccessDenied(sql)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    protected boolean isAccessDenied(SQLException e) {
+        return false;
+    }
+
     /** Deadlock, serialization failure or lock timeout: retrying the whole transaction can succeed. */
     public boolean isTransactionConflict(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

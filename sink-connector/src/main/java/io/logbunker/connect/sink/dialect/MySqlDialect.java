@@ -145,6 +145,13 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
+    protected boolean isAccessDenied(SQLException e) {
+        int code = e.getErrorCode();
+        // database, user, table, column, routine access denied; missing privilege
+        return code == 1044 || code == 1045 || code == 1142 || code == 1143 || code == 1370 || code == 1227;
+    }
+
+    @Override
     public boolean isConnectionProblem(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {

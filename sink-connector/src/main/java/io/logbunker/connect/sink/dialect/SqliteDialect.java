@@ -145,6 +145,12 @@ public final class SqliteDialect extends Dialect {
     }
 
     @Override
+    protected boolean isAccessDenied(SQLException e) {
+        int code = e.getErrorCode() & 0xff;
+        return code == 3 || code == 8 || code == 23; // SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH
+    }
+
+    @Override
     protected boolean isConflict(SQLException e) {
         int code = e.getErrorCode() & 0xff;
         return code == 5 || code == 6; // SQLITE_BUSY, SQLITE_LOCKED

@@ -59,6 +59,9 @@ abstract class SinkBehaviourSuite {
 
     abstract TestDatabase database();
 
+    /** Config overrides that connect as a user who may not create or write tables (set up by the subclass). */
+    abstract Map<String, String> withoutWritePrivilege() throws Exception;
+
     /** A JDBC URL of this dialect that nothing listens on, or null where that makes no sense (SQLite). */
     abstract String unreachableUrl();
 
@@ -222,6 +225,70 @@ abstract class SinkBehaviourSuite {
         assertEquals(1, ctx.reported.size(), "a name that cannot be an identifier is reported, not written");
         assertTrue(ctx.reportedErrors.get(0).getMessage().contains("control character"));
         assertEquals(2, storedOffset(0), "the reported record still counts as consumed");
+    }
+
+    /**
+     * Reserved words, quote characters of every dialect, semicolons and comment markers in table and column names are
+     * written as names, never as SQL; a name longer than the database allows is reported with the limit, not cut.
+     */
+    @Test
+    void reservedWordsQuotesAndOverlongNamesAreQuotedOrReportedNeverInjected() throws Exception {
+        String hostileTable = "select`\";--" + topic;
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, Map.of("table.name.format", "select`\";--${topic}"), tp);
+        try {
+            Schema value = SchemaBuilder.struct().name("v3")
+                    .field("window_start", Timestamp.builder().parameter("merge", "key").build())
+                    .field("order", SchemaBuilder.string().parameter("merge", "key").build())
+                    .field("group", SchemaBuilder.int64().parameter("merge", "sum").build())
+                    .field("user", SchemaBuilder.int64().optional().parameter("merge", "max").build())
+                    .field("a;b`c\"d'e", SchemaBuilder.int64().parameter("merge", "sum").build()).build();
+            Schema key = SchemaBuilder.struct().name("k3")
+                    .field("window_start", Timestamp.builder().parameter("merge", "key").build())
+                    .field("order", SchemaBuilder.string().parameter("merge", "key").build()).build();
+            List<SinkRecord> batch = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Struct k = new Struct(key).put("window_start", new Date(W0)).put("order", "x'); DELETE FROM t; --");
+                Struct v = new Struct(value).put("window_start", new Date(W0)).put("order", "x'); DELETE FROM t; --")
+                        .put("group", 2L).put("user", (long) i).put("a;b`c\"d'e", 10L);
+                batch.add(new SinkRecord(topic, 0, key, k, value, v, i));
+            }
+            t.put(batch);
+            assertEquals(8, db.scalarLong("SELECT SUM(" + db.q("group") + ") FROM " + db.q(hostileTable)));
+            assertEquals(3, db.scalarLong("SELECT MAX(" + db.q("user") + ") FROM " + db.q(hostileTable)));
+            assertEquals(40, db.scalarLong("SELECT SUM(" + db.q("a;b`c\"d'e") + ") FROM " + db.q(hostileTable)));
+            assertEquals("x'); DELETE FROM t; --", db.scalar("SELECT " + db.q("order") + " FROM " + db.q(hostileTable)));
+
+            String longName = "f".repeat(200);
+            Schema longValue = SchemaBuilder.struct().name("v4")
+                    .field("window_start", Timestamp.builder().parameter("merge", "key").build())
+                    .field("order", SchemaBuilder.string().parameter("merge", "key").build())
+                    .field(longName, SchemaBuilder.int64().parameter("merge", "sum").build()).build();
+            Struct k = new Struct(key).put("window_start", new Date(W0)).put("order", "y");
+            t.put(List.of(new SinkRecord(topic, 0, key, k, longValue, new Struct(longValue).put("window_start", new Date(W0))
+                    .put("order", "y").put(longName, 7L), 4)));
+            if (ctx.reported.isEmpty()) {
+                assertEquals(7, db.scalarLong("SELECT SUM(" + db.q(longName) + ") FROM " + db.q(hostileTable)), "a database that allows it");
+            } else {
+                assertTrue(ctx.reportedErrors.get(0).getMessage().contains("is longer than"), ctx.reportedErrors.get(0).getMessage());
+            }
+            assertEquals(5, storedOffset(0));
+        } finally {
+            db.dropTable(hostileTable);
+        }
+    }
+
+    @Test
+    void aUserWithoutPrivilegesFailsTheTaskWithWhatToFixAndNothingGoesToTheDlq() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, withoutWritePrivilege(), tp);
+        ConnectException e = assertThrows(ConnectException.class, () -> t.put(List.of(rec(0, 0, W0, "200", 1, 1L),
+                rec(0, 1, W0, "404", 1, 1L))));
+        assertTrue(e.getMessage().contains("refused the connector's user") && e.getMessage().contains("connection.password"),
+                e.getMessage());
+        assertEquals(0, ctx.reported.size(), "an access problem is not a bad record");
     }
 
     @Test

@@ -58,6 +58,9 @@ class AggregateUpsertSinkIT {
         Map<String, String> worker = new HashMap<>();
         worker.put("connector.client.config.override.policy", "All");
         worker.put("offset.flush.interval.ms", "2000");
+        // Kafka's file config provider: a connector config can name a secret in a file instead of holding it
+        worker.put("config.providers", "file");
+        worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
         Properties broker = new Properties();
         broker.put("transaction.state.log.replication.factor", "1");
         broker.put("transaction.state.log.min.isr", "1");
@@ -181,6 +184,123 @@ class AggregateUpsertSinkIT {
         c.put("connection.check.on.validate", "false");
         infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
         assertTrue(errors(infos, "connection.url").isEmpty());
+    }
+
+    /**
+     * A password given through Kafka's FileConfigProvider works and stays out of the stored config; a wrong one fails
+     * the task with a trace; neither ever appears in a log line, a task trace or a validate response. MariaDB, because
+     * the local PostgreSQL trusts every password.
+     */
+    @Test
+    void passwordsStayOutOfLogsTracesAndValidationAndAConfigProviderKeepsThemOutOfTheStoredConfig(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TestDatabase maria = TestDatabase.mariadb();
+        String secret = "pw-S3cr3t-" + System.nanoTime();
+        String wrong = "wrong-S3cr3t-" + System.nanoTime();
+        String table = "secrets_" + System.nanoTime();
+        try (java.sql.Connection c = maria.connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP USER IF EXISTS 'lb_secret'@'%'");
+            st.execute("DROP USER IF EXISTS 'lb_secret'@'localhost'");
+            st.execute("CREATE USER 'lb_secret'@'%' IDENTIFIED BY '" + secret + "'");
+            st.execute("CREATE USER 'lb_secret'@'localhost' IDENTIFIED BY '" + secret + "'");
+            st.execute("GRANT ALL ON test.* TO 'lb_secret'@'%'");
+            st.execute("GRANT ALL ON test.* TO 'lb_secret'@'localhost'");
+        }
+        java.nio.file.Path secretFile = dir.resolve("db.properties");
+        java.nio.file.Files.writeString(secretFile, "password=" + secret + "\n");
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream originalErr = System.err;
+        java.io.PrintStream originalOut = System.out;
+        System.setErr(new java.io.PrintStream(new TeeStream(originalErr, captured), true));
+        System.setOut(new java.io.PrintStream(new TeeStream(originalOut, captured), true));
+        connect.kafka().createTopic(table, 1);
+        try {
+            Map<String, String> c = new HashMap<>();
+            c.put("connector.class", AggregateUpsertSinkConnector.class.getName());
+            c.put("connection.url", maria.url());
+            c.put("connection.user", "lb_secret");
+            c.put("connection.password", "${file:" + secretFile + ":password}");
+            c.put("topics", table);
+            c.put("offsets.table.name", table + "_offsets");
+            c.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+            c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+            connect.configureConnector("with-provider", c);
+            try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new ProducerRecord<>(table, 0, envelope(KEY_SCHEMA, "{\"window_start\":" + W0 + ",\"status\":\"200\"}"),
+                            envelope(VALUE_SCHEMA, payload(W0, "200", 2, 10)))).get();
+                }
+            }
+            maria.awaitRequests(table, 6, Duration.ofSeconds(60));
+            String stored = String.valueOf(connect.requestGet(connect.endpointForResource("connectors/with-provider/config")).getEntity());
+            assertTrue(stored.contains("${file:") && !stored.contains(secret), "GET /connectors/<name>/config: " + stored);
+
+            c.put("connection.password", wrong);
+            org.apache.kafka.connect.runtime.rest.entities.ConfigInfos infos =
+                    connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+            String refused = errors(infos, "connection.url").get(0);
+            assertTrue(refused.contains("Cannot reach the database"), refused);
+            assertTrue(!infos.toString().contains(wrong), "validate response");
+            c.put("connection.check.on.validate", "false");
+            connect.configureConnector("with-wrong-password", c);
+            String trace = awaitFailedTaskTrace("with-wrong-password");
+            assertTrue(trace.contains("Access denied") && trace.contains("connection.password"), trace);
+            assertTrue(!trace.contains(wrong), "task trace: " + trace);
+        } finally {
+            System.setErr(originalErr);
+            System.setOut(originalOut);
+            for (String name : new String[] {"with-provider", "with-wrong-password"}) {
+                try {
+                    connect.deleteConnector(name);
+                } catch (RuntimeException e) {
+                    // not created
+                }
+            }
+            maria.dropTable(table);
+            maria.dropTable(table + "_offsets");
+        }
+        String logs = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(logs.contains("lb_secret"), "the logs were captured");
+        assertTrue(!logs.contains(secret) && !logs.contains(wrong), "a password in the worker's log output");
+    }
+
+    private String awaitFailedTaskTrace(String connector) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                var tasks = connect.connectorStatus(connector).tasks();
+                if (!tasks.isEmpty() && "FAILED".equals(tasks.get(0).state())) {
+                    return tasks.get(0).trace();
+                }
+            } catch (RuntimeException e) {
+                // not there yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the task of " + connector + " did not fail within 60 s");
+    }
+
+    /** Writes to two streams: the console, and a buffer the test reads. */
+    private static final class TeeStream extends java.io.OutputStream {
+        private final java.io.OutputStream a;
+        private final java.io.OutputStream b;
+
+        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public synchronized void write(int c) throws java.io.IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
     }
 
     private static java.util.List<String> errors(org.apache.kafka.connect.runtime.rest.entities.ConfigInfos infos, String name) {
