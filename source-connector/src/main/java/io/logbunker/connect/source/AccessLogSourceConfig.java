@@ -24,6 +24,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     public static final String FILES = "files";
     public static final String FILES_EXCLUDE = "files.exclude";
     public static final String START_POSITION = "start.position";
+    public static final String COMPRESSED_BACKFILL = "files.compressed.backfill";
     public static final String SCAN_INTERVAL_MS = "files.scan.interval.ms";
     public static final String RELEASE_IDLE_MS = "files.release.idle.ms";
     public static final String FINGERPRINT_BYTES = "fingerprint.max.bytes";
@@ -71,14 +72,25 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "Rotated files (access.log.1) should match too so that lines nginx writes into them after a rename "
                         + "are not lost. Files appearing later are picked up while running.",
                 GROUP_FILES, ++o, Width.LONG, "Files");
-        def.define(FILES_EXCLUDE, Type.LIST, "*.gz,*.zip,*.bz2,*.xz", new GlobListValidator(false), Importance.MEDIUM,
-                "Glob patterns of files to skip; a pattern without '/' is matched against the file name.",
+        def.define(FILES_EXCLUDE, Type.LIST, "*.zip,*.bz2,*.xz,*.zst", new GlobListValidator(false), Importance.MEDIUM,
+                "Glob patterns of files to skip; a pattern without '/' is matched against the file name. Gzip files (known by "
+                        + "their first bytes, whatever their name) are read as their decompressed content and continue the "
+                        + "file they were compressed from; other compressions cannot be read and are skipped by default. "
+                        + "Adding *.gz loses the lines of any rotation compressed before it was read.",
                 GROUP_FILES, ++o, Width.LONG, "Excluded files");
         def.define(START_POSITION, Type.STRING, "beginning",
                 ConfigDef.CaseInsensitiveValidString.in("beginning", "end"), Importance.MEDIUM,
-                "Where to start in a file that has no stored offset: 'beginning' reads it whole, 'end' starts after its "
-                        + "last complete line. Files with a stored offset always resume there.",
+                "Where to start in a file that predates this connector (no stored offset, last written before the connector "
+                        + "first read these logs): 'beginning' reads it whole, 'end' starts after its last complete line (a "
+                        + "compressed one is not read). Files with a stored offset resume there; files written since the "
+                        + "connector first ran (new rotations, also while it was stopped) are read from their first byte.",
                 GROUP_FILES, ++o, Width.SHORT, "Start position");
+        def.define(COMPRESSED_BACKFILL, Type.BOOLEAN, false, Importance.MEDIUM,
+                "Read compressed files that predate this connector (no stored offset, last written before the connector first "
+                        + "read these logs): the archives present when it is first installed, e.g. 14 days of access.log.N.gz. "
+                        + "Off, they are skipped with one log line each. Compressed rotations of anything written since are "
+                        + "always read, continuing at the exact byte where the plain file was left.",
+                GROUP_FILES, ++o, Width.SHORT, "Backfill compressed archives");
         def.define(SCAN_INTERVAL_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(10), Importance.LOW,
                 "How often the file patterns are expanded to find new and rotated files.",
                 GROUP_FILES, ++o, Width.SHORT, "Scan interval");
@@ -242,6 +254,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .flushMaxIntervalMs(getLong(FLUSH_MAX_INTERVAL_MS))
                 .maxOpenGroups(getInt(MAX_OPEN_GROUPS))
                 .groupMaxPerWindow(getInt(GROUP_MAX_PER_WINDOW))
+                .compressedBackfill(getBoolean(COMPRESSED_BACKFILL))
                 .scanIntervalMs(getLong(SCAN_INTERVAL_MS))
                 .releaseIdleMs(getLong(RELEASE_IDLE_MS))
                 .readChunkBytes(getInt(READ_CHUNK_BYTES))

@@ -1,5 +1,6 @@
 package io.logbunker.connect.source;
 
+import io.logbunker.connect.source.tail.SourceOffset;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -102,25 +103,13 @@ public final class AccessLogSourceConnector extends SourceConnector {
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
         for (Map.Entry<Map<String, ?>, Map<String, ?>> e : offsets.entrySet()) {
-            Map<String, ?> partition = e.getKey();
-            if (partition == null || !(partition.get(AccessLogSourceTask.PARTITION_KEY) instanceof String)
-                    || ((String) partition.get(AccessLogSourceTask.PARTITION_KEY)).isEmpty()) {
-                throw new ConnectException("Each source partition must be {\"" + AccessLogSourceTask.PARTITION_KEY
-                        + "\": \"<file identity>\"}, got " + partition);
-            }
-            Map<String, ?> offset = e.getValue();
-            if (offset == null) {
-                continue; // reset: the file starts again per start.position
-            }
-            Object position = offset.get(AccessLogSourceTask.POSITION_KEY);
-            if (!(position instanceof Number) || position instanceof Double || position instanceof Float
-                    || ((Number) position).longValue() < 0) {
-                throw new ConnectException("The offset of " + partition + " must have a non-negative integer \""
-                        + AccessLogSourceTask.POSITION_KEY + "\", got " + offset);
-            }
-            Object check = offset.get(AccessLogSourceTask.CHECK_KEY);
-            if (check != null && !(check instanceof String)) {
-                throw new ConnectException("\"" + AccessLogSourceTask.CHECK_KEY + "\" must be a string, got " + check);
+            try {
+                SourceOffset.identityOf(e.getKey());
+                if (e.getValue() != null) { // null resets: the file starts again per start.position
+                    SourceOffset.fromMap(e.getValue());
+                }
+            } catch (IllegalArgumentException bad) {
+                throw new ConnectException("Cannot alter the offset of " + e.getKey() + ": " + bad.getMessage());
             }
         }
         return true;

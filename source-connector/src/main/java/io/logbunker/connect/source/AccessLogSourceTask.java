@@ -4,6 +4,7 @@ import io.logbunker.connect.source.tail.AccessLogTailer;
 import io.logbunker.connect.source.tail.FlushBatch;
 import io.logbunker.connect.source.tail.LineRejectedException;
 import io.logbunker.connect.source.tail.RejectedLine;
+import io.logbunker.connect.source.tail.SourceOffset;
 import io.logbunker.connect.source.tail.StoredOffsets;
 import io.logbunker.connect.source.window.AggregateRow;
 import org.apache.kafka.common.utils.Time;
@@ -33,10 +34,6 @@ import java.util.concurrent.TimeUnit;
 public class AccessLogSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(AccessLogSourceTask.class);
 
-    public static final String PARTITION_KEY = "fingerprint";
-    public static final String POSITION_KEY = "position";
-    public static final String CHECK_KEY = "check";
-    public static final String PATH_KEY = "path";
 
     public static final String HEADER_FILE = "logbunker.file";
     public static final String HEADER_IDENTITY = "logbunker.identity";
@@ -72,8 +69,17 @@ public class AccessLogSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         config = new AccessLogSourceConfig(props);
         StoredOffsets stored = identity -> {
-            Map<String, Object> o = context.offsetStorageReader().offset(Map.of(PARTITION_KEY, identity));
-            return o == null ? null : o;
+            Map<String, Object> o = context.offsetStorageReader().offset(SourceOffset.partition(identity));
+            if (o == null) {
+                return null;
+            }
+            try {
+                return SourceOffset.fromMap(o);
+            } catch (IllegalArgumentException e) {
+                log.warn("The stored offset of identity {} is unusable ({}); the file starts per start.position", identity,
+                        e.getMessage());
+                return null;
+            }
         };
         tailer = new AccessLogTailer(config.tailerSettings(), time, stored);
         schemas = new AggregateSchemas(config.groupBy(), config.hostName(), tailer.fields());
@@ -127,11 +133,9 @@ public class AccessLogSourceTask extends SourceTask {
         List<SourceRecord> records = new ArrayList<>();
         String errorsTopic = config.errorsTopic();
         for (FlushBatch b : batches) {
-            Map<String, String> partition = Map.of(PARTITION_KEY, b.identity());
-            Map<String, Object> offset = new HashMap<>();
-            offset.put(POSITION_KEY, b.endPosition());
-            offset.put(CHECK_KEY, b.check());
-            offset.put(PATH_KEY, b.path().toString());
+            Map<String, String> partition = SourceOffset.partition(b.identity());
+            Map<String, Object> offset = new SourceOffset(b.endPosition(), b.check(), b.path().toString(), tailer.epochMs())
+                    .toMap();
             for (AggregateRow row : b.rows()) {
                 records.add(new SourceRecord(partition, offset, config.topic(), null, schemas.keySchema, schemas.key(row),
                         schemas.valueSchema, schemas.value(row)));

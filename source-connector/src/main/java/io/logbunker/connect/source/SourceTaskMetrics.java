@@ -44,6 +44,8 @@ final class SourceTaskMetrics implements AutoCloseable {
                 x -> s.offsetMismatches());
         gauge("lines-over-group-cap-total", "Lines counted in their window's __other__ group because the window already had "
                 + "group.max.per.window groups.", x -> s.linesOverGroupCap());
+        gauge("corrupt-compressed-files-total", "Compressed files (gzip by their first bytes) that are not valid gzip; each "
+                + "is skipped with a warning naming it until it changes, and other files go on.", x -> s.corruptCompressed());
         gauge("files-refused-total", "Files matching the patterns that resolve outside the directories the worker allows "
                 + "(LOGBUNKER_ALLOWED_PATHS), e.g. a symbolic link pointing out; never read.", x -> s.filesRefused());
         gauge("fingerprint-conflicts-total", "Times a file was held back because another tailed file has the same first line.",

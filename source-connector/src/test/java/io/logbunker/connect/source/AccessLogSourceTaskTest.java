@@ -118,6 +118,7 @@ class AccessLogSourceTaskTest {
         for (SourceRecord r : records) {
             assertEquals(end, ((Number) r.sourceOffset().get("position")).longValue(), "every record carries the range end");
             assertTrue(r.sourcePartition().get("fingerprint") instanceof String);
+            assertTrue(r.sourceOffset().get("since") instanceof Long, "every offset records when these logs were first read");
         }
         SourceRecord click = aggregates.stream().filter(r -> ((Struct) r.key()).getString("arg_ev").equals("click")).findFirst().orElseThrow();
         Struct key = (Struct) click.key();
@@ -199,6 +200,8 @@ class AccessLogSourceTaskTest {
         assertTrue(c.alterOffsets(Map.of(), reset));
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, Map.of("position", -1L))));
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, Map.of("position", "12"))));
+        assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(partition, Map.of("position", 1L, "since", "x"))));
+        assertTrue(c.alterOffsets(Map.of(), Map.of(partition, Map.of("position", 1L, "since", 1_700_000_000_000L))));
         assertThrows(ConnectException.class, () -> c.alterOffsets(Map.of(), Map.of(Map.of("file", "x"), Map.of("position", 1L))));
     }
 

@@ -46,12 +46,9 @@ public final class AccessLogTailer implements AutoCloseable {
     private static final long IDLE_AFTER_MS = 5_000;
     private static final long IDLE_CHECK_INTERVAL_MS = 1_000;
 
-    private enum CandidateState { INCOMPLETE, FOREIGN, CONFLICT, REFUSED }
+    private enum CandidateState { INCOMPLETE, FOREIGN, CONFLICT, REFUSED, CORRUPT, SKIPPED }
 
     private record Candidate(CandidateState state, long size, String identity) {
-    }
-
-    private record KnownPosition(long position, String check) {
     }
 
     private final TailerSettings settings;
@@ -70,9 +67,9 @@ public final class AccessLogTailer implements AutoCloseable {
     private final Set<Object> truncatedKeys = new HashSet<>();
     private final Set<String> warnedConflicts = new HashSet<>();
     /** Our own latest positions, newer than the offset storage until Connect commits. */
-    private final Map<String, KnownPosition> knownPositions = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, SourceOffset> knownPositions = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, KnownPosition> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, SourceOffset> eldest) {
             return size() > KNOWN_POSITIONS_CAPACITY;
         }
     };
@@ -82,6 +79,12 @@ public final class AccessLogTailer implements AutoCloseable {
     private final LineFolder[] partFolders;
 
     private long nextScanMs;
+    /** When these logs were first read (wall clock, epoch ms): the oldest "since" of the stored offsets, or this start. */
+    private long epochMs = -1;
+    /** On the first run ever (no stored "since"), the files that were there: they predate the connector. */
+    private Set<Object> firstRunFiles = Set.of();
+    /** File times come from a coarse kernel clock and other hosts' clocks: compare them with this much slack. */
+    private static final long MTIME_SLACK_MS = 1_000;
     private long linesRead;
     private long linesRejected;
     private long bytesRead;
@@ -106,6 +109,14 @@ public final class AccessLogTailer implements AutoCloseable {
 
     public LineFields fields() {
         return folder.fields();
+    }
+
+    /**
+     * When these logs were first read, for the "since" of every offset; files last written before it predate the
+     * connector. Known after the first scan.
+     */
+    public long epochMs() {
+        return epochMs;
     }
 
     public TailerStats stats() {
@@ -160,7 +171,7 @@ public final class AccessLogTailer implements AutoCloseable {
                     || now - f.rangeOpenedMs >= settings.flushMaxIntervalMs())) {
                 flush(f, f.rangeEnd);
             }
-            if (!f.seenInLastScan && !f.hasOpenRange() && f.readPosition >= f.size && f.carryLength == 0
+            if (!f.seenInLastScan && !f.hasOpenRange() && !f.hasUnread() && f.carryLength == 0
                     && now - f.lastDataMs >= settings.releaseIdleMs()) {
                 log.info("Released {} (identity {}): gone from the file patterns and idle for {} ms", f.path, f.identity,
                         now - f.lastDataMs);
@@ -208,7 +219,7 @@ public final class AccessLogTailer implements AutoCloseable {
     /** True while a file has unread bytes, so the task can poll again at once instead of waiting. */
     public boolean hasBacklog() {
         for (TrackedFile f : byKey.values()) {
-            if (f.readPosition < f.size) {
+            if (f.hasUnread()) {
                 return true;
             }
         }
@@ -219,7 +230,11 @@ public final class AccessLogTailer implements AutoCloseable {
 
     private void scan(long now) throws IOException {
         Map<Path, BasicFileAttributes> files = scanner.scan();
+        if (epochMs < 0) {
+            epochMs = discoverEpoch(files);
+        }
         Set<Object> seen = new HashSet<>();
+        List<Map.Entry<Path, BasicFileAttributes>> compressed = new ArrayList<>();
         for (TrackedFile f : byKey.values()) {
             f.seenInLastScan = false;
         }
@@ -242,16 +257,37 @@ public final class AccessLogTailer implements AutoCloseable {
             if (c != null && c.state == CandidateState.FOREIGN && attrs.size() >= c.size) {
                 continue; // another task's file; a shrink means a new file on a reused inode
             }
-            if (c != null && (c.state == CandidateState.INCOMPLETE && attrs.size() == c.size || c.state == CandidateState.REFUSED)) {
+            if (c != null && (c.state == CandidateState.REFUSED || (c.state == CandidateState.INCOMPLETE
+                    || c.state == CandidateState.CORRUPT || c.state == CandidateState.SKIPPED) && attrs.size() == c.size)) {
                 continue;
             }
-            consider(path, fileKey, attrs.size(), now);
+            if (!consider(path, attrs, fileKey, now, false)) {
+                compressed.add(e);
+            }
+        }
+        // a compressed file after every plain one: while gzip writes access.log.2.gz, access.log.2 has the same
+        // identity and is the one read
+        for (Map.Entry<Path, BasicFileAttributes> e : compressed) {
+            BasicFileAttributes attrs = e.getValue();
+            consider(e.getKey(), attrs, attrs.fileKey() != null ? attrs.fileKey() : e.getKey().toAbsolutePath().toString(), now, true);
         }
         candidates.keySet().retainAll(seen);
         truncatedKeys.retainAll(seen);
+        if (!firstRunFiles.isEmpty()) {
+            firstRunFiles.retainAll(seen);
+        }
     }
 
-    private void consider(Path path, Object fileKey, long size, long now) throws IOException {
+    /**
+     * Looks at a file not tracked yet and tracks it when it is this task's and nothing else has its identity.
+     *
+     * @param compressedPass whether this is the pass for compressed files
+     * @return false when the file is compressed and this is not their pass (it is looked at again after the plain ones)
+     */
+    private boolean consider(Path path, BasicFileAttributes attrs, Object fileKey, long now, boolean compressedPass)
+            throws IOException {
+        long size = attrs.size();
+        boolean predates = firstRunFiles.contains(fileKey) || attrs.lastModifiedTime().toMillis() < epochMs - MTIME_SLACK_MS;
         FileChannel channel;
         try {
             // the resolved path is checked and opened without following a link, so a link swapped in between is refused
@@ -261,24 +297,41 @@ public final class AccessLogTailer implements AutoCloseable {
                 candidates.put(fileKey, new Candidate(CandidateState.REFUSED, size, null));
                 log.warn("{} resolves to {}, outside the directories this worker allows ({}); it is not read", path, real,
                         settings.allowedPaths());
-                return;
+                return true;
             }
             channel = FileChannel.open(real, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            return;
+            return true;
         }
         boolean keep = false;
         try {
-            String identity = Fingerprints.identity(channel, settings.fingerprintBytes());
+            boolean gzip = GzipContent.isGzip(channel);
+            if (gzip != compressedPass) {
+                return !gzip;
+            }
+            String identity;
+            try {
+                identity = gzip ? compressedIdentity(channel) : Fingerprints.identity(channel, settings.fingerprintBytes());
+            } catch (GzipContent.CorruptException e) {
+                corrupt(path, fileKey, size, e);
+                return true;
+            }
             if (identity == null) {
                 candidates.put(fileKey, new Candidate(CandidateState.INCOMPLETE, size, null));
-                return;
+                return true;
             }
             if (Math.floorMod(identity.hashCode(), settings.taskCount()) != settings.taskIndex()) {
                 candidates.put(fileKey, new Candidate(CandidateState.FOREIGN, size, identity));
-                return;
+                return true;
             }
             TrackedFile owner = byIdentity.get(identity);
+            if (owner != null && gzip && owner.gzip == null) {
+                // the compression window: access.log.2 is read, access.log.2.gz continues it once access.log.2 is gone
+                candidates.put(fileKey, new Candidate(CandidateState.CONFLICT, size, identity));
+                log.debug("{} is the compressed copy of {} (identity {}); it continues that file once it is gone", path,
+                        owner.path, identity);
+                return true;
+            }
             if (owner != null) {
                 stats.fingerprintConflicts++;
                 if (warnedConflicts.add(path + "|" + identity)) {
@@ -288,17 +341,37 @@ public final class AccessLogTailer implements AutoCloseable {
                             owner.path);
                 }
                 candidates.put(fileKey, new Candidate(CandidateState.CONFLICT, size, identity));
-                return;
+                return true;
+            }
+            GzipContent content = null;
+            long position;
+            if (gzip) {
+                content = new GzipContent(channel);
+                try {
+                    position = compressedStartPosition(path, identity, content, predates);
+                } catch (GzipContent.CorruptException e) {
+                    corrupt(path, fileKey, size, e);
+                    return true;
+                }
+                if (position < 0) {
+                    candidates.put(fileKey, new Candidate(position == SKIP ? CandidateState.SKIPPED : CandidateState.INCOMPLETE,
+                            size, identity));
+                    return true;
+                }
+            } else {
+                position = startPosition(path, fileKey, identity, channel, predates);
             }
             candidates.remove(fileKey);
-            long position = startPosition(path, fileKey, identity, channel);
             TrackedFile f = new TrackedFile(identity, fileKey, path, channel,
                     new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs()), partFolders.length, position, now);
+            f.gzip = content;
             f.size = channel.size();
             byKey.put(fileKey, f);
             byIdentity.put(identity, f);
             keep = true;
-            log.info("Tailing {} from byte {} (identity {}, size {})", path, position, identity, f.size);
+            log.info("Tailing {} from byte {}{} (identity {}, size {})", path, position, gzip ? " of its decompressed content" : "",
+                    identity, f.size);
+            return true;
         } finally {
             if (!keep) {
                 channel.close();
@@ -306,23 +379,104 @@ public final class AccessLogTailer implements AutoCloseable {
         }
     }
 
-    private long startPosition(Path path, Object fileKey, String identity, FileChannel channel) throws IOException {
+    private static final long SKIP = -2;
+    private static final long WAIT = -1;
+
+    private String compressedIdentity(FileChannel channel) throws IOException {
+        byte[] head = GzipContent.head(channel, settings.fingerprintBytes());
+        return Fingerprints.identityOfHead(head, head.length, settings.fingerprintBytes());
+    }
+
+    /**
+     * Where to start in a compressed file: at the stored or known decompressed offset, checked like a plain file's;
+     * at 0 when it has none and start.position is beginning; not at all ({@link #SKIP}) when start.position is end
+     * (a compressed file has no end to follow); {@link #WAIT} while its content is shorter than the offset (it is
+     * still being written). Leaves {@code content} at the position returned.
+     */
+    private long compressedStartPosition(Path path, String identity, GzipContent content, boolean predates) throws IOException {
+        SourceOffset stored = offsetOf(identity);
+        if (stored == null) {
+            if (predates && !settings.compressedBackfill()) {
+                log.info("{} is compressed, has no stored offset and was last written before this connector first read these logs "
+                        + "({}): an archive that predates it, not read. files.compressed.backfill=true reads such archives.", path,
+                        java.time.Instant.ofEpochMilli(epochMs));
+                return SKIP;
+            }
+            return content.seek(0) ? 0 : WAIT;
+        }
+        long position = stored.position();
+        long from = Math.max(0, position - Fingerprints.CHECK_BYTES);
+        if (!content.seek(from)) {
+            return WAIT;
+        }
+        byte[] before = new byte[(int) (position - from)];
+        if (content.readUpTo(before, 0, before.length) != before.length) {
+            return WAIT;
+        }
+        String actual = Fingerprints.checkOf(before, 0, before.length);
+        if (position == 0 || (actual != null && (stored.check() == null || actual.equals(stored.check())))) {
+            return position;
+        }
+        stats.offsetMismatches++;
+        log.warn("The stored offset {} of identity {} does not fit the decompressed content of {}; reading it from the beginning",
+                position, identity, path);
+        return content.seek(0) ? 0 : WAIT;
+    }
+
+    private void corrupt(Path path, Object fileKey, long size, IOException e) {
+        stats.corruptCompressed++;
+        candidates.put(fileKey, new Candidate(CandidateState.CORRUPT, size, null));
+        log.warn("{} is compressed but cannot be read: {}. It is skipped (corrupt-compressed-files-total) until it changes; "
+                + "other files go on.", path, e.getMessage());
+    }
+
+    /** The offset we last emitted for an identity, else the stored one. */
+    private SourceOffset offsetOf(String identity) {
+        SourceOffset known = knownPositions.get(identity);
+        return known != null ? known : storedOffsets.offset(identity);
+    }
+
+    /**
+     * The oldest "since" of the stored offsets of the files found, or now: looked up before any file is started, so
+     * that whether a file predates the connector does not depend on the order files are found in.
+     */
+    private long discoverEpoch(Map<Path, BasicFileAttributes> files) {
+        long now = System.currentTimeMillis();
+        long oldest = now;
+        for (Path path : files.keySet()) {
+            try {
+                Path real = path.toRealPath();
+                if (!settings.allowedPaths().allows(real)) {
+                    continue;
+                }
+                try (FileChannel channel = FileChannel.open(real, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    String identity = GzipContent.isGzip(channel) ? compressedIdentity(channel)
+                            : Fingerprints.identity(channel, settings.fingerprintBytes());
+                    SourceOffset stored = identity == null ? null : storedOffsets.offset(identity);
+                    if (stored != null && stored.since() != null) {
+                        oldest = Math.min(oldest, stored.since());
+                    }
+                }
+            } catch (IOException e) {
+                log.debug("{} not looked at for the epoch: {}", path, e.getMessage());
+            }
+        }
+        if (oldest == now) {
+            Set<Object> keys = new HashSet<>();
+            files.forEach((path, attrs) -> keys.add(attrs.fileKey() != null ? attrs.fileKey() : path.toAbsolutePath().toString()));
+            firstRunFiles = keys;
+            log.info("These logs have not been read before: the {} files there now predate the connector", keys.size());
+        }
+        return oldest;
+    }
+
+    private long startPosition(Path path, Object fileKey, String identity, FileChannel channel, boolean predates) throws IOException {
         if (truncatedKeys.remove(fileKey)) {
             return 0; // the file was truncated in place (copytruncate): everything in it now is new
         }
-        KnownPosition known = knownPositions.get(identity);
-        Long position = null;
-        String check = null;
-        if (known != null) {
-            position = known.position;
-            check = known.check;
-        } else {
-            Map<String, Object> stored = storedOffsets.offset(identity);
-            if (stored != null && stored.get("position") instanceof Number) {
-                position = ((Number) stored.get("position")).longValue();
-                check = stored.get("check") instanceof String ? (String) stored.get("check") : null;
-            }
-        }
+        SourceOffset stored = offsetOf(identity);
+        Long position = stored == null ? null : stored.position();
+        String check = stored == null ? null : stored.check();
         if (position != null) {
             String actual = Fingerprints.check(channel, position);
             if (position == 0 || (actual != null && (check == null || actual.equals(check)))) {
@@ -334,7 +488,7 @@ public final class AccessLogTailer implements AutoCloseable {
                     actual == null ? "the file is shorter or byte " + (position - 1) + " is not a line end" : "the bytes before it differ");
             return 0;
         }
-        return settings.startAtEnd() ? lastLineEnd(channel) : 0;
+        return settings.startAtEnd() && predates ? lastLineEnd(channel) : 0;
     }
 
     /** The position right after the last {@code \n}, so a file joined at its end is never entered mid-line. */
@@ -362,6 +516,9 @@ public final class AccessLogTailer implements AutoCloseable {
 
     /** Reads what is new in one file; false when the file must be dropped (truncated: it is re-discovered). */
     private boolean readFile(TrackedFile f, long now) throws IOException {
+        if (f.gzip != null) {
+            return readCompressed(f, now);
+        }
         long size = f.channel.size();
         if (size < f.readPosition) {
             stats.truncations++;
@@ -388,14 +545,42 @@ public final class AccessLogTailer implements AutoCloseable {
         return true;
     }
 
+    /** Reads what can be decompressed now; a corrupt stream drops the file (it is looked at again when it changes). */
+    private boolean readCompressed(TrackedFile f, long now) throws IOException {
+        f.size = f.channel.size();
+        long budget = MAX_BYTES_PER_FILE_PER_POLL;
+        try {
+            while (f.gzip.hasMore() && budget > 0) {
+                int n = readChunk(f, Long.MAX_VALUE);
+                if (n <= 0) {
+                    break;
+                }
+                budget -= n;
+                f.lastDataMs = now;
+            }
+        } catch (GzipContent.CorruptException e) {
+            if (f.hasOpenRange()) {
+                flush(f, f.rangeEnd);
+            }
+            corrupt(f.path, f.fileKey, f.size, e);
+            return false;
+        }
+        return true;
+    }
+
     private int readChunk(TrackedFile f, long size) throws IOException {
         byte[] buf = buffer;
         int carry = f.carryLength;
         System.arraycopy(f.carry, 0, buf, 0, carry);
         int want = (int) Math.min(buf.length - carry, size - f.readPosition);
-        int n = parsePool != null && want >= settings.parallelMinBytes()
-                ? readInParallel(f.channel, buf, carry, want, f.readPosition)
-                : f.channel.read(ByteBuffer.wrap(buf, carry, want), f.readPosition);
+        int n;
+        if (f.gzip != null) {
+            n = f.gzip.readUpTo(buf, carry, want);
+        } else {
+            n = parsePool != null && want >= settings.parallelMinBytes()
+                    ? readInParallel(f.channel, buf, carry, want, f.readPosition)
+                    : f.channel.read(ByteBuffer.wrap(buf, carry, want), f.readPosition);
+        }
         if (n <= 0) {
             return n;
         }
@@ -727,7 +912,7 @@ public final class AccessLogTailer implements AutoCloseable {
         try {
             check = end == f.tailPosition && (f.tailLength == Fingerprints.CHECK_BYTES || f.tailLength == end)
                     ? Fingerprints.checkOf(f.tail, 0, f.tailLength)
-                    : Fingerprints.check(f.channel, end);
+                    : f.gzip != null ? GzipContent.checkBefore(f.channel, end) : Fingerprints.check(f.channel, end);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + f.path + " to checksum its offset", e);
         }
@@ -744,7 +929,7 @@ public final class AccessLogTailer implements AutoCloseable {
             stats.lastEmittedWindowStart = f.aggregator.lastEmittedWindowStart();
         }
         f.rangeStart = end;
-        knownPositions.put(f.identity, new KnownPosition(end, check));
+        knownPositions.put(f.identity, new SourceOffset(end, check, f.path.toString(), epochMs));
     }
 
     private void publishStats() {

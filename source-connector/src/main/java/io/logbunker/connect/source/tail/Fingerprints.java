@@ -41,8 +41,11 @@ public final class Fingerprints {
             }
             pos += n;
         }
-        byte[] a = buf.array();
-        int len = buf.position();
+        return identityOfHead(buf.array(), buf.position(), maxBytes);
+    }
+
+    /** The identity of content that starts with {@code a[0, len)} (its first up to maxBytes bytes), or null. */
+    public static String identityOfHead(byte[] a, int len, int maxBytes) {
         for (int i = Math.min(MIN_IDENTITY_BYTES, maxBytes) - 1; i < len; i++) {
             if (a[i] == '\n') {
                 return hex(a, 0, i + 1, 16);

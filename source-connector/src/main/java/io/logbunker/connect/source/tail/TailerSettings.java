@@ -14,6 +14,8 @@ import java.util.List;
  * @param parallelMinBytes     a read must hold at least this many bytes of complete lines to be split over threads
  * @param rejectedLineMaxBytes most bytes of a rejected line kept for errors.topic (0: none)
  * @param groupMaxPerWindow    distinct groups emitted per window before the rest go to the __other__ group (0: no cap)
+ * @param compressedBackfill   read compressed files that predate the connector (no stored offset, last written before
+ *                             it first ran) instead of skipping them
  * @param allowedPaths         the directories the worker's operator allows (the builder's default allows everything:
  *                             the connector always passes the worker's)
  */
@@ -22,7 +24,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
                              long flushMaxIntervalMs, int maxOpenGroups, long scanIntervalMs, long releaseIdleMs,
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
                              int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, int groupMaxPerWindow,
-                             AllowedPaths allowedPaths) {
+                             boolean compressedBackfill, AllowedPaths allowedPaths) {
 
     /** The parallel threshold for a read chunk size: half a chunk, at most 1 MiB. */
     public static int parallelMinBytesFor(int readChunkBytes) {
@@ -36,7 +38,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
     /** Named settings with the connector's defaults; {@code parallelMinBytes} follows the chunk size unless set. */
     public static final class Builder {
         private List<String> includes = List.of();
-        private List<String> excludes = List.of("*.gz", "*.zip", "*.bz2", "*.xz");
+        private List<String> excludes = List.of("*.zip", "*.bz2", "*.xz", "*.zst");
         private int taskIndex;
         private int taskCount = 1;
         private boolean startAtEnd;
@@ -57,6 +59,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private Integer parallelMinBytes;
         private int rejectedLineMaxBytes = 65_536;
         private int groupMaxPerWindow;
+        private boolean compressedBackfill;
         private AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
         private Builder() {
@@ -164,6 +167,11 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
             return this;
         }
 
+        public Builder compressedBackfill(boolean v) {
+            compressedBackfill = v;
+            return this;
+        }
+
         public Builder allowedPaths(AllowedPaths v) {
             allowedPaths = v;
             return this;
@@ -174,7 +182,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
                     windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
                     readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
                     parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes,
-                    groupMaxPerWindow, allowedPaths);
+                    groupMaxPerWindow, compressedBackfill, allowedPaths);
         }
     }
 }

@@ -12,6 +12,7 @@ public final class TailerStats {
     volatile long offsetMismatches;
     volatile long fingerprintConflicts;
     volatile long filesRefused;
+    volatile long corruptCompressed;
     volatile long linesOverGroupCap;
     volatile long recordsEmitted;
     volatile int filesTracked;
@@ -52,6 +53,11 @@ public final class TailerStats {
     /** Lines counted in a window's __other__ group because the window had group.max.per.window groups already. */
     public long linesOverGroupCap() {
         return linesOverGroupCap;
+    }
+
+    /** Compressed files that are not valid gzip (skipped until they change). */
+    public long corruptCompressed() {
+        return corruptCompressed;
     }
 
     public long recordsEmitted() {

@@ -31,6 +31,8 @@ final class TrackedFile {
     private boolean helpersUsed;
     final List<RejectedLine> rejects = new ArrayList<>();
     Path path;
+    /** The decompressed content of a compressed file (positions are in its bytes); null for a plain file. */
+    GzipContent gzip;
 
     long readPosition;
     long rangeStart;
@@ -129,7 +131,27 @@ final class TrackedFile {
         return openGroups() + rejects.size();
     }
 
+    /** Bytes not read yet; of a compressed file, its compressed bytes not decompressed yet. */
     long bytesBehind() {
+        if (gzip != null) {
+            try {
+                return gzip.compressedBytesBehind();
+            } catch (java.io.IOException e) {
+                return 0;
+            }
+        }
         return Math.max(0, size - readPosition);
+    }
+
+    /** Whether there is something to read now (a compressed file: until its end, unless it stalled and has not grown). */
+    boolean hasUnread() {
+        if (gzip != null) {
+            try {
+                return gzip.hasMore();
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        return readPosition < size;
     }
 }

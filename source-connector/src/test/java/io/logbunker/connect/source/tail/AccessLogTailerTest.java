@@ -80,7 +80,7 @@ class AccessLogTailerTest {
         try (AccessLogTailer t = fx.tailer()) {
             fx.drain(t);
             assertEquals(1, fx.requests());
-            assertEquals(l0.length(), ((Number) fx.offsets.values().iterator().next().get("position")).longValue());
+            assertEquals(l0.length(), fx.offsets.values().iterator().next().position());
         }
         // a restart resumes at the stored offset, which is a line end, and the line completes later
         fx.append(file, l1.substring(30));
@@ -90,7 +90,7 @@ class AccessLogTailerTest {
         }
         assertEquals(2, fx.requests());
         assertEquals(30, fx.bytes());
-        assertEquals(Files.size(file), ((Number) fx.offsets.values().iterator().next().get("position")).longValue());
+        assertEquals(Files.size(file), fx.offsets.values().iterator().next().position());
     }
 
     @Test

@@ -28,6 +28,7 @@ final class TailerFixture {
     long maxIntervalMs = 3_600_000;
     int maxOpenGroups = 100_000;
     int groupMaxPerWindow;
+    boolean compressedBackfill;
     int maxLineBytes;
     int readChunk;
     int taskIndex = 0;
@@ -40,7 +41,7 @@ final class TailerFixture {
     AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
     /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
-    final Map<String, Map<String, Object>> offsets = new HashMap<>();
+    final Map<String, SourceOffset> offsets = new HashMap<>();
     final List<FlushBatch> batches = new ArrayList<>();
     private final Map<String, Long> lastEnd = new HashMap<>();
 
@@ -59,7 +60,7 @@ final class TailerFixture {
     }
 
     TailerSettings settings() {
-        return TailerSettings.builder().includes(List.of(glob)).excludes(List.of("*.gz")).task(taskIndex, taskCount)
+        return TailerSettings.builder().includes(List.of(glob)).compressedBackfill(compressedBackfill).task(taskIndex, taskCount)
                 .startAtEnd(startAtEnd).maxLineBytes(maxLineBytes).fingerprintBytes(4096).window(windowMs, graceMs)
                 .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).groupMaxPerWindow(groupMaxPerWindow).scanIntervalMs(10)
                 .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
@@ -67,8 +68,12 @@ final class TailerFixture {
                 .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).build();
     }
 
+    /** The tailer made last: its epoch goes into the offsets the fixture stores, as the task does. */
+    private AccessLogTailer current;
+
     AccessLogTailer tailer() {
-        return new AccessLogTailer(settings(), time, offsets::get);
+        current = new AccessLogTailer(settings(), time, offsets::get);
+        return current;
     }
 
     /** Polls until every file is read, then lets the idle timer fire so every open range is emitted. */
@@ -94,7 +99,7 @@ final class TailerFixture {
                 assertEquals(prev.longValue(), b.startPosition(), "ranges of " + b.path() + " must be contiguous");
             }
             lastEnd.put(b.identity(), b.endPosition());
-            offsets.put(b.identity(), Map.of("position", b.endPosition(), "check", b.check()));
+            offsets.put(b.identity(), new SourceOffset(b.endPosition(), b.check(), b.path().toString(), current.epochMs()));
             batches.add(b);
         }
         return polled;
