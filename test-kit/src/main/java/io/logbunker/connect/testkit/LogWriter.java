@@ -67,6 +67,12 @@ public final class LogWriter {
         out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
+    /** After an outside rename (logrotate), opens a new file at the old path, as nginx does on USR1. */
+    public synchronized void reopen() throws IOException {
+        out.close();
+        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
     private volatile boolean appending;
     private Thread appender;
     private volatile Throwable appendError;

@@ -123,6 +123,113 @@ class AccessLogSourceIT {
         connect.deleteConnector(CONNECTOR);
     }
 
+    /**
+     * Debian's nginx logrotate policy (compress, delaycompress) run by the real logrotate: the connector is stopped
+     * through REST across three rotations, so the unread rest of a file is only inside its .gz when it resumes, and the
+     * worker running the task goes away while it reads the compressed rotations. The totals per (window, status) equal
+     * the truth counted from every file, decompressed, by a regular expression of the test's own.
+     */
+    @Test
+    void compressedRotationsWhileStoppedAndAWorkerLossLoseAndRepeatNothing(@TempDir Path dir) throws Exception {
+        String name = "gz-source";
+        String topic = "access-metrics-gz";
+        connect.kafka().createTopic(topic, 1);
+        Path conf = dir.resolve("logrotate.conf");
+        java.nio.file.Files.writeString(conf, dir.resolve("access.log") + " {\n    rotate 14\n    compress\n    delaycompress\n"
+                + "    missingok\n}\n");
+        LogWriter writer = new LogWriter(dir.resolve("access.log"), 3);
+        writer.writeLines(5000);
+        Map<String, String> c = connectorConfig(dir);
+        c.put("topic", topic);
+        c.remove("errors.topic");
+        connect.configureConnector(name, c);
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "source did not start");
+        writer.startAppending(400, 20);
+        try {
+            TimeUnit.SECONDS.sleep(1); // these waits pace the scenario; nothing is asserted on them
+            logrotate(conf, writer);
+            TimeUnit.SECONDS.sleep(1);
+            connect.stopConnector(name); // PUT /connectors/gz-source/stop
+            connect.assertions().assertConnectorIsStopped(name, "the connector did not stop");
+            for (int rotation = 0; rotation < 3; rotation++) {
+                TimeUnit.SECONDS.sleep(1);
+                logrotate(conf, writer);
+            }
+            TimeUnit.SECONDS.sleep(1);
+            connect.resumeConnector(name);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "source did not resume");
+            WorkerHandle running = ClusterChecks.workerRunning(connect, name);
+            connect.removeWorker(running); // while it reads the rotations compressed meanwhile
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "task did not move to the other worker");
+            connect.addWorker();
+            TimeUnit.SECONDS.sleep(1);
+            logrotate(conf, writer);
+            TimeUnit.SECONDS.sleep(1);
+        } finally {
+            writer.stopAndClose();
+        }
+        List<Path> compressed;
+        try (var files = java.nio.file.Files.list(dir)) {
+            compressed = files.filter(f -> f.getFileName().toString().endsWith(".gz")).toList();
+        }
+        assertTrue(compressed.size() >= 3, "logrotate compressed the older rotations: " + compressed);
+        Map<String, long[]> truth = countFromFiles(dir);
+        assertEquals(ClusterChecks.render(writer.truth()), ClusterChecks.render(truth), "the files hold every line written");
+        Map<String, long[]> seen = awaitTotals(topic, truth, Duration.ofSeconds(180));
+        assertEquals(ClusterChecks.render(truth), ClusterChecks.render(seen), "requests and bytes per (window, status)");
+        connect.deleteConnector(name);
+    }
+
+    /** Runs the real logrotate with a state file of its own, then lets the writer reopen, as nginx's USR1 does. */
+    private static void logrotate(Path conf, LogWriter writer) throws Exception {
+        Process p = new ProcessBuilder(logrotateCommand(), "-f", "-s", conf.resolveSibling("logrotate.state").toString(), conf.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "logrotate failed: " + out);
+        writer.reopen();
+    }
+
+    private static String logrotateCommand() {
+        for (String candidate : List.of("/usr/sbin/logrotate", "/sbin/logrotate", "/usr/bin/logrotate")) {
+            if (java.nio.file.Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("logrotate is not installed: bin/test installs it (apt-get install logrotate)");
+    }
+
+    private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile(
+            "^\\S+ - - \\[(\\d{2})/(\\w{3})/(\\d{4}):(\\d{2}):(\\d{2}):(\\d{2}) ([+-]\\d{4})\\] \"[^\"]*\" (\\d{3}) (\\d+|-) .*$");
+
+    /** requests and bytes per "window|status" in every file of the directory, .gz decompressed. */
+    private static Map<String, long[]> countFromFiles(Path dir) throws Exception {
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", java.util.Locale.ENGLISH);
+        Map<String, long[]> truth = new TreeMap<>();
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path file : files.filter(p -> p.getFileName().toString().startsWith("access.log")).toList()) {
+                java.io.InputStream in = java.nio.file.Files.newInputStream(file);
+                if (file.getFileName().toString().endsWith(".gz")) {
+                    in = new java.util.zip.GZIPInputStream(in);
+                }
+                try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        java.util.regex.Matcher m = LINE.matcher(line);
+                        if (!m.matches()) {
+                            continue;
+                        }
+                        long t = java.time.ZonedDateTime.parse(m.group(1) + "/" + m.group(2) + "/" + m.group(3) + ":" + m.group(4) + ":"
+                                + m.group(5) + ":" + m.group(6) + " " + m.group(7), f).toInstant().toEpochMilli();
+                        long[] v = truth.computeIfAbsent(Math.floorDiv(t, 60_000L) * 60_000L + "|" + m.group(8), x -> new long[2]);
+                        v[0]++;
+                        v[1] += m.group(9).equals("-") ? 0 : Long.parseLong(m.group(9));
+                    }
+                }
+            }
+        }
+        return truth;
+    }
+
     @Test
     void validateEndpointNamesEachBadField() {
         Map<String, String> c = new HashMap<>();
@@ -174,13 +281,17 @@ class AccessLogSourceIT {
     }
 
     private Map<String, long[]> awaitTotals(Map<String, long[]> truth, Duration timeout) throws Exception {
+        return awaitTotals(TOPIC, truth, timeout);
+    }
+
+    private Map<String, long[]> awaitTotals(String topic, Map<String, long[]> truth, Duration timeout) throws Exception {
         Map<String, long[]> seen = new TreeMap<>();
         Map<String, Object> props = new HashMap<>();
         props.put("isolation.level", "read_committed");
         props.put("auto.offset.reset", "earliest");
         props.put("group.id", "verify-" + System.nanoTime());
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, TOPIC)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumerAndSubscribeTo(props, topic)) {
             while (System.nanoTime() < deadline && !ClusterChecks.render(truth).equals(ClusterChecks.render(seen))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     JsonNode v = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
