@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The source engine alone (no Connect, no Kafka) reading a pre-written file end to end, the way the task polls it:
- * separates the tailer's own cost from the rest of the pipeline. Usage: TailerThroughput FILE [parseThreads [readChunkBytes]]
+ * separates the tailer's own cost from the rest of the pipeline. FILE may be gzip (read as a compressed rotation).
+ * Usage: TailerThroughput FILE [parseThreads [readChunkBytes]]
  */
 public final class TailerThroughput {
     public static void main(String[] args) throws Exception {
@@ -23,7 +24,7 @@ public final class TailerThroughput {
         for (int run = 1; run <= 3; run++) {
             TailerSettings s = TailerSettings.builder().includes(List.of(file.toString())).excludes(List.of())
                     .flushIdleMs(500).readChunkBytes(chunkBytes).groupBy(List.of("status", "arg_ev", "arg_ad"))
-                    .logFormat(Corpus.FORMAT).parseThreads(threads).parallelMinBytes(1 << 20).build();
+                    .logFormat(Corpus.FORMAT).parseThreads(threads).parallelMinBytes(1 << 20).compressedBackfill(true).build();
             long cpu0 = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                     ? os.getProcessCpuTime() : 0;
             long t0 = System.nanoTime();

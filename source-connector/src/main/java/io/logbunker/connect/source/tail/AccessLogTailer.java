@@ -89,6 +89,11 @@ public final class AccessLogTailer implements AutoCloseable {
     private long linesRejected;
     private long bytesRead;
     private List<FlushBatch> output;
+    /** The chunk being processed (buf[0] is at file offset chunkBase), so a flush inside it takes its check from there. */
+    private TrackedFile chunkFile;
+    private byte[] chunkBuf;
+    private long chunkBase;
+    private int chunkLimit;
 
     public AccessLogTailer(TailerSettings settings, Time time, StoredOffsets storedOffsets) {
         this.settings = settings;
@@ -569,6 +574,7 @@ public final class AccessLogTailer implements AutoCloseable {
     }
 
     private int readChunk(TrackedFile f, long size) throws IOException {
+        chunkFile = null;
         byte[] buf = buffer;
         int carry = f.carryLength;
         System.arraycopy(f.carry, 0, buf, 0, carry);
@@ -588,6 +594,10 @@ public final class AccessLogTailer implements AutoCloseable {
         bytesRead += n;
         long base = f.readPosition - carry - n; // file offset of buf[0]
         int limit = carry + n;
+        chunkFile = f;
+        chunkBuf = buf;
+        chunkBase = base;
+        chunkLimit = limit;
         int lineStart = 0;
         int i = carry;
         if (f.skippingOverlong) {
@@ -614,6 +624,7 @@ public final class AccessLogTailer implements AutoCloseable {
             handleLine(f, buf, lineStart, i - lineStart, base + lineStart, base + i + 1);
             lineStart = ++i;
         }
+        chunkFile = null; // the buffer is the next chunk's from here on
         if (lineStart > carry) {
             rememberTail(f, buf, lineStart);
         }
@@ -904,15 +915,43 @@ public final class AccessLogTailer implements AutoCloseable {
 
     // ---------------------------------------------------------------- flushing
 
+    /**
+     * The check of {@code end} from the bytes of the chunk being processed and, before them, the remembered tail of the
+     * previous chunk; null when they do not hold the 64 bytes before {@code end}. Without it, a compressed file would be
+     * decompressed from its start for every flush inside a chunk (window closed, max.open.groups).
+     */
+    private String checkFromChunk(TrackedFile f, long end) {
+        if (chunkFile != f || end < chunkBase || end > chunkBase + chunkLimit) {
+            return null;
+        }
+        int idx = (int) (end - chunkBase);
+        if (idx >= Fingerprints.CHECK_BYTES || chunkBase == 0) {
+            int n = Math.min(idx, Fingerprints.CHECK_BYTES);
+            return Fingerprints.checkOf(chunkBuf, idx - n, n);
+        }
+        int fromTail = Fingerprints.CHECK_BYTES - idx;
+        if (f.tailPosition != chunkBase || (f.tailLength < fromTail && f.tailLength != chunkBase)) {
+            return null;
+        }
+        fromTail = Math.min(fromTail, f.tailLength);
+        byte[] b = new byte[fromTail + idx];
+        System.arraycopy(f.tail, f.tailLength - fromTail, b, 0, fromTail);
+        System.arraycopy(chunkBuf, 0, b, fromTail, idx);
+        return Fingerprints.checkOf(b, 0, b.length);
+    }
+
     private void flush(TrackedFile f, long end) {
         if (end <= f.rangeStart) {
             return;
         }
         String check;
         try {
-            check = end == f.tailPosition && (f.tailLength == Fingerprints.CHECK_BYTES || f.tailLength == end)
-                    ? Fingerprints.checkOf(f.tail, 0, f.tailLength)
-                    : f.gzip != null ? GzipContent.checkBefore(f.channel, end) : Fingerprints.check(f.channel, end);
+            check = checkFromChunk(f, end);
+            if (check == null) {
+                check = end == f.tailPosition && (f.tailLength == Fingerprints.CHECK_BYTES || f.tailLength == end)
+                        ? Fingerprints.checkOf(f.tail, 0, f.tailLength)
+                        : f.gzip != null ? GzipContent.checkBefore(f.channel, end) : Fingerprints.check(f.channel, end);
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + f.path + " to checksum its offset", e);
         }
