@@ -18,7 +18,7 @@ import java.util.zip.ZipException;
  * it held is valid content, and a later read continues once the file has grown. Bytes that are not gzip data are
  * {@link CorruptException}.
  */
-final class GzipContent {
+final class GzipContent implements FileContent {
     private static final int BUFFER = 64 * 1024;
 
     /** The file's bytes are not a valid gzip stream. */
@@ -37,6 +37,42 @@ final class GzipContent {
 
     GzipContent(FileChannel channel) {
         this.channel = channel;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int want, long at) throws IOException {
+        if (at != position) {
+            throw new IllegalStateException("internal error: compressed content read at " + at + " but positioned at " + position);
+        }
+        return Math.max(0, readUpTo(buf, off, want));
+    }
+
+    @Override
+    public boolean hasUnread(long at) {
+        try {
+            return hasMore();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public long bytesBehind(long at) {
+        try {
+            return compressedBytesBehind();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public String checkBefore(long at) throws IOException {
+        return checkBefore(channel, at);
+    }
+
+    @Override
+    public boolean compressed() {
+        return true;
     }
 
     /** Whether a file starts with the gzip magic bytes. */

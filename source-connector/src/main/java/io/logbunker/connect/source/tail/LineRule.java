@@ -58,4 +58,24 @@ final class LineRule {
     RejectedLine reject(long offset, String reason, byte[] buf, int off, int available, long length) {
         return new RejectedLine(offset, reason, kept(buf, off, available, length), length);
     }
+
+    /** The error that stops the task when parse.error.policy=fail. */
+    LineRejectedException failure(java.nio.file.Path path, long offset, String reason, byte[] buf, int off, int available) {
+        return new LineRejectedException("Line at byte " + offset + " of " + path + " does not match log.format: " + reason
+                + ". Line starts with: " + printable(buf, off, Math.min(available, 200)) + ". Fix log.format, or set "
+                + "parse.error.policy=skip (with errors.topic) to count and route such lines instead of failing.");
+    }
+
+    static String printable(byte[] b, int off, int len) {
+        StringBuilder sb = new StringBuilder(len + 2).append('"');
+        for (int i = off; i < off + len; i++) {
+            int c = b[i] & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02X", c));
+            }
+        }
+        return sb.append('"').toString();
+    }
 }

@@ -19,6 +19,8 @@ final class TrackedFile {
     final String identity;
     final Object fileKey;
     final FileChannel channel;
+    /** What is read: the file's bytes, or a compressed file's decompressed content. */
+    final FileContent content;
     /** The task thread's aggregates of the open range. */
     final WindowAggregator aggregator;
     /**
@@ -31,13 +33,10 @@ final class TrackedFile {
     private boolean helpersUsed;
     final List<RejectedLine> rejects = new ArrayList<>();
     Path path;
-    /** The decompressed content of a compressed file (positions are in its bytes); null for a plain file. */
-    GzipContent gzip;
 
     long readPosition;
     long rangeStart;
     long rangeEnd;
-    long size;
 
     byte[] carry = new byte[0];
     int carryLength;
@@ -59,12 +58,13 @@ final class TrackedFile {
     long lastSeenMs;
     boolean seenInLastScan = true;
 
-    TrackedFile(String identity, Object fileKey, Path path, FileChannel channel, WindowAggregator aggregator, int parseThreads,
-                long position, long now) {
+    TrackedFile(String identity, Object fileKey, Path path, FileChannel channel, FileContent content, WindowAggregator aggregator,
+                int parseThreads, long position, long now) {
         this.identity = identity;
         this.fileKey = fileKey;
         this.path = path;
         this.channel = channel;
+        this.content = content;
         this.aggregator = aggregator;
         this.aggregators = new WindowAggregator[Math.max(1, parseThreads)];
         this.aggregators[0] = aggregator;
@@ -133,25 +133,11 @@ final class TrackedFile {
 
     /** Bytes not read yet; of a compressed file, its compressed bytes not decompressed yet. */
     long bytesBehind() {
-        if (gzip != null) {
-            try {
-                return gzip.compressedBytesBehind();
-            } catch (java.io.IOException e) {
-                return 0;
-            }
-        }
-        return Math.max(0, size - readPosition);
+        return content.bytesBehind(readPosition);
     }
 
     /** Whether there is something to read now (a compressed file: until its end, unless it stalled and has not grown). */
     boolean hasUnread() {
-        if (gzip != null) {
-            try {
-                return gzip.hasMore();
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }
-        return readPosition < size;
+        return content.hasUnread(readPosition);
     }
 }

@@ -284,32 +284,6 @@ class AccessLogTailerTest {
         return -1;
     }
 
-    @ParameterizedTest(name = "{0} parse threads")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
-    void splitReadsReturnOnlyTheBytesBeforeTheFirstShortPart(int threads) throws Exception {
-        // a chunk is sized from the file's size, then read in one part per thread; if the file shrank in between
-        // (copytruncate), a part comes back short and nothing after it may count, even what a later part read
-        Path file = dir.resolve("access.log");
-        byte[] content = new byte[30_000];
-        for (int i = 0; i < content.length; i++) {
-            content[i] = (byte) ('a' + i % 26);
-        }
-        Files.write(file, content);
-        TailerFixture fx = fixture();
-        fx.parseThreads = threads;
-        try (AccessLogTailer t = fx.tailer();
-             java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            byte[] buf = new byte[40_000];
-            assertEquals(30_000, t.readInParallel(ch, buf, 7, 30_000, 0), "whole");
-            assertEquals(new String(content, StandardCharsets.US_ASCII), new String(buf, 7, 30_000, StandardCharsets.US_ASCII));
-            assertEquals(20_000, t.readInParallel(ch, buf, 0, 36_000, 10_000), "the last part short");
-            assertEquals(new String(content, 10_000, 20_000, StandardCharsets.US_ASCII),
-                    new String(buf, 0, 20_000, StandardCharsets.US_ASCII));
-            assertEquals(5_000, t.readInParallel(ch, buf, 0, 36_000, 25_000), "the first part short, the rest empty");
-            assertEquals(0, t.readInParallel(ch, buf, 0, 36_000, 30_000), "nothing left");
-        }
-    }
-
     /** A valid combined line of about {@code size} bytes (a long user agent), with its newline. */
     private static String longLine(int i, int size) {
         String base = TailerFixture.line(i, 200, 77);

@@ -1,0 +1,247 @@
+package io.logbunker.connect.source.tail;
+
+import io.logbunker.connect.source.format.Bytes;
+import io.logbunker.connect.source.window.LineFolder;
+import io.logbunker.connect.source.window.WindowAggregator;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * Reads a file's new bytes in chunks through its {@link FileContent} (plain or decompressed), carries the start of an
+ * unfinished line to the next chunk, skips a line longer than max.line.bytes without buffering it (keeping its first
+ * bytes as evidence), and hands every complete line to the parser, on the task thread or, for a large span, to the
+ * parse threads; the {@link LineRule} classifies each line the same way on every path. Flush points reached inside a
+ * chunk go to the {@link RangeFlusher}.
+ */
+final class ChunkReader {
+    private static final Logger log = LoggerFactory.getLogger(ChunkReader.class);
+    private static final long MAX_BYTES_PER_FILE_PER_POLL = 32L << 20;
+
+    private final TailerSettings settings;
+    private final Time time;
+    private final LineRule lineRule;
+    private final LineFolder folder;
+    private final ParallelFolder parallel;
+    private final RangeFlusher flusher;
+    private final FileRegistry registry;
+    private final TailerStats stats;
+    private final byte[] buffer;
+    private long linesRead;
+    private long linesRejected;
+    private long bytesRead;
+
+    /**
+     * @param parallel the parse threads, or null for the task thread only
+     */
+    ChunkReader(TailerSettings settings, Time time, LineRule lineRule, LineFolder folder, ParallelFolder parallel,
+                RangeFlusher flusher, FileRegistry registry, TailerStats stats) {
+        this.settings = settings;
+        this.time = time;
+        this.lineRule = lineRule;
+        this.folder = folder;
+        this.parallel = parallel;
+        this.flusher = flusher;
+        this.registry = registry;
+        this.stats = stats;
+        this.buffer = new byte[settings.maxLineBytes() + settings.readChunkBytes()];
+    }
+
+    /**
+     * Reads what is new in one file, at most 32 MiB per call so that other files get their turn. A file truncated in
+     * place (copytruncate) or found corrupt is emitted as far as it was read and dropped from the registry.
+     *
+     * @return false when the file was dropped
+     */
+    boolean read(TrackedFile f, long now) throws IOException {
+        if (f.content instanceof PlainContent plain) {
+            long size = plain.refreshSize();
+            if (size < f.readPosition) {
+                stats.truncations++;
+                log.warn("{} shrank from {} to {} bytes (copytruncate): the {} bytes read so far are emitted; lines appended "
+                        + "between the copy and the truncation cannot be recovered. Restarting it at byte 0.", f.path,
+                        f.readPosition, size, f.rangeEnd);
+                if (f.hasOpenRange()) {
+                    flusher.flush(f, f.rangeEnd);
+                }
+                registry.truncated(f);
+                return false;
+            }
+        }
+        long budget = MAX_BYTES_PER_FILE_PER_POLL;
+        try {
+            while (f.content.hasUnread(f.readPosition) && budget > 0) {
+                int n = readChunk(f);
+                if (n <= 0) {
+                    break;
+                }
+                budget -= n;
+                f.lastDataMs = now;
+            }
+        } catch (GzipContent.CorruptException e) {
+            flusher.endChunk();
+            if (f.hasOpenRange()) {
+                flusher.flush(f, f.rangeEnd);
+            }
+            registry.drop(f);
+            registry.corrupt(f.path, f.fileKey, f.channel.size(), e);
+            return false;
+        }
+        return true;
+    }
+
+    long linesRead() {
+        return linesRead;
+    }
+
+    long linesRejected() {
+        return linesRejected;
+    }
+
+    long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Reads one chunk after the carried start of an unfinished line, and handles every complete line in it. */
+    private int readChunk(TrackedFile f) throws IOException {
+        byte[] buf = buffer;
+        int carry = f.carryLength;
+        System.arraycopy(f.carry, 0, buf, 0, carry);
+        int n = f.content.read(buf, carry, buf.length - carry, f.readPosition);
+        if (n <= 0) {
+            return n;
+        }
+        f.readPosition += n;
+        bytesRead += n;
+        long base = f.readPosition - carry - n; // file offset of buf[0]
+        int limit = carry + n;
+        flusher.beginChunk(f, buf, base, limit);
+        int lineStart = 0;
+        int i = carry;
+        if (f.skippingOverlong) {
+            i = Bytes.indexOf(buf, i, limit, (byte) '\n');
+            f.collectOverlongPrefix(buf, carry, i < 0 ? limit : i);
+            if (i < 0) {
+                f.carryLength = 0;
+                flusher.endChunk();
+                return n;
+            }
+            f.skippingOverlong = false;
+            rejectOverlong(f, f.overlongStart, base + i + 1);
+            lineStart = ++i;
+        }
+        if (parallel != null && limit - i >= settings.parallelMinBytes()) {
+            // complete lines only: without a line end after i, buf[lineStart, limit) is one unfinished line
+            int end = lastIndexOf(buf, i, limit, (byte) '\n') + 1;
+            if (end > i && end - lineStart >= settings.parallelMinBytes()) {
+                foldInParallel(f, buf, lineStart, end, base);
+                lineStart = end;
+                i = end;
+            }
+        }
+        while ((i = Bytes.indexOf(buf, i, limit, (byte) '\n')) >= 0) {
+            handleLine(f, buf, lineStart, i - lineStart, base + lineStart, base + i + 1);
+            lineStart = ++i;
+        }
+        flusher.endChunk(); // the buffer is the next chunk's from here on
+        if (lineStart > carry) {
+            RangeFlusher.rememberTail(f, buf, lineStart);
+        }
+        int rest = limit - lineStart;
+        if (lineRule.overlong(rest)) {
+            f.skippingOverlong = true;
+            f.overlongStart = base + lineStart;
+            f.overlongPrefix = new byte[lineRule.prefixWanted(Long.MAX_VALUE)];
+            f.overlongPrefixLength = 0;
+            f.collectOverlongPrefix(buf, lineStart, limit);
+            f.carryLength = 0;
+        } else {
+            if (f.carry.length < rest) {
+                f.carry = new byte[Math.max(rest, Math.min(settings.maxLineBytes(), Math.max(256, f.carry.length * 2)))];
+            }
+            System.arraycopy(buf, lineStart, f.carry, 0, rest);
+            f.carryLength = rest;
+        }
+        stats.linesRead = linesRead;
+        stats.linesRejected = linesRejected;
+        stats.bytesRead = bytesRead;
+        return n;
+    }
+
+    private static int lastIndexOf(byte[] buf, int from, int to, byte b) {
+        for (int p = to - 1; p >= from; p--) {
+            if (buf[p] == b) {
+                return p;
+            }
+        }
+        return from - 1;
+    }
+
+    private void handleLine(TrackedFile f, byte[] buf, int off, int len, long lineStart, long lineEnd) {
+        linesRead++;
+        if (f.rangeOpenedMs < 0 || !f.hasOpenRange()) {
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        String reason = lineRule.overlong(len) ? lineRule.overlongReason(len) : folder.parse(buf, off, len);
+        if (reason != null) {
+            reject(f, buf, off, len, len, lineStart, lineEnd, reason);
+            return;
+        }
+        WindowAggregator agg = f.aggregator;
+        if (f.pendingItems() >= settings.maxOpenGroups() && folder.opensGroupIn(agg)) {
+            flusher.flush(f, lineStart); // max.open.groups reached: the range ends before this line
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        folder.foldInto(agg);
+        f.rangeEnd = lineEnd;
+        if (f.windowClosed()) {
+            flusher.flush(f, lineEnd);
+        }
+    }
+
+    /** Rejects the line at {@code lineStart} of {@code length} bytes, whose first {@code available} are at buf[off]. */
+    private void reject(TrackedFile f, byte[] buf, int off, int available, long length, long lineStart, long lineEnd,
+                        String reason) {
+        linesRejected++;
+        if (settings.failOnParseError()) {
+            throw lineRule.failure(f.path, lineStart, reason, buf, off, available);
+        }
+        f.rejects.add(lineRule.reject(lineStart, reason, buf, off, available, length));
+        f.rangeEnd = lineEnd;
+        if (f.pendingItems() >= settings.maxOpenGroups()) {
+            flusher.flush(f, lineEnd);
+        }
+    }
+
+    private void rejectOverlong(TrackedFile f, long lineStart, long lineEnd) {
+        long len = lineEnd - lineStart - 1;
+        byte[] prefix = f.overlongPrefix;
+        int available = f.overlongPrefixLength;
+        f.overlongPrefix = null;
+        if (f.rangeOpenedMs < 0 || !f.hasOpenRange()) {
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        linesRead++;
+        reject(f, prefix, 0, available, len, lineStart, lineEnd, lineRule.overlongReason(len));
+    }
+
+    /**
+     * Folds the complete lines of {@code buf[from, to)} on the parse threads. The range then ends at {@code to}, so the
+     * emission rule holds; a flush point reached inside the span is taken at its end (later, never wrong), and
+     * max.open.groups may be exceeded by the groups one span opens.
+     */
+    private void foldInParallel(TrackedFile f, byte[] buf, int from, int to, long base) throws IOException {
+        if (!f.hasOpenRange()) {
+            f.rangeOpenedMs = time.milliseconds();
+        }
+        int rejectedBefore = f.rejects.size();
+        linesRead += parallel.fold(f, folder, buf, from, to, base);
+        linesRejected += f.rejects.size() - rejectedBefore;
+        f.rangeEnd = base + to;
+        if (f.windowClosed() || f.pendingItems() >= settings.maxOpenGroups()) {
+            flusher.flush(f, f.rangeEnd);
+        }
+    }
+}
