@@ -42,6 +42,7 @@ public final class LocalKafka implements AutoCloseable {
     private final Path repo;
     private final Path state;
     private final List<Process> children = new ArrayList<>();
+    private final java.util.Map<String, Process> byName = new java.util.HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public LocalKafka(Path repo, Path state) throws IOException {
@@ -203,6 +204,19 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /** Kills a child with SIGKILL, as a crash or the OOM killer would, waits for it to be gone and forgets it. */
+    public synchronized void kill(String name) throws InterruptedException {
+        Process p = byName.remove(name);
+        if (p == null) {
+            throw new LocalKafkaException("no child process named " + name);
+        }
+        p.destroyForcibly();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new LocalKafkaException(name + " did not die within 30 s of SIGKILL");
+        }
+        children.remove(p);
+    }
+
     public List<Process> processes() {
         return List.copyOf(children);
     }
@@ -237,6 +251,7 @@ public final class LocalKafka implements AutoCloseable {
         Process p = pb.start();
         if (keep) {
             children.add(p);
+            byName.put(name, p);
         }
         return p;
     }

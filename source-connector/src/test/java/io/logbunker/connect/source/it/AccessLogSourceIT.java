@@ -2,6 +2,8 @@ package io.logbunker.connect.source.it;
 
 import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.LogWriter;
+import io.logbunker.connect.testkit.Logrotate;
+import io.logbunker.connect.testkit.RawLogCount;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logbunker.connect.source.AccessLogSourceConnector;
@@ -134,9 +136,7 @@ class AccessLogSourceIT {
         String name = "gz-source";
         String topic = "access-metrics-gz";
         connect.kafka().createTopic(topic, 1);
-        Path conf = dir.resolve("logrotate.conf");
-        java.nio.file.Files.writeString(conf, dir.resolve("access.log") + " {\n    rotate 14\n    compress\n    delaycompress\n"
-                + "    missingok\n}\n");
+        Logrotate logrotate = new Logrotate(dir.resolve("access.log"));
         LogWriter writer = new LogWriter(dir.resolve("access.log"), 3);
         writer.writeLines(5000);
         Map<String, String> c = connectorConfig(dir);
@@ -147,13 +147,13 @@ class AccessLogSourceIT {
         writer.startAppending(400, 20);
         try {
             TimeUnit.SECONDS.sleep(1); // these waits pace the scenario; nothing is asserted on them
-            logrotate(conf, writer);
+            logrotate.rotate(writer);
             TimeUnit.SECONDS.sleep(1);
             connect.stopConnector(name); // PUT /connectors/gz-source/stop
             connect.assertions().assertConnectorIsStopped(name, "the connector did not stop");
             for (int rotation = 0; rotation < 3; rotation++) {
                 TimeUnit.SECONDS.sleep(1);
-                logrotate(conf, writer);
+                logrotate.rotate(writer);
             }
             TimeUnit.SECONDS.sleep(1);
             connect.resumeConnector(name);
@@ -163,7 +163,7 @@ class AccessLogSourceIT {
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "task did not move to the other worker");
             connect.addWorker();
             TimeUnit.SECONDS.sleep(1);
-            logrotate(conf, writer);
+            logrotate.rotate(writer);
             TimeUnit.SECONDS.sleep(1);
         } finally {
             writer.stopAndClose();
@@ -173,61 +173,11 @@ class AccessLogSourceIT {
             compressed = files.filter(f -> f.getFileName().toString().endsWith(".gz")).toList();
         }
         assertTrue(compressed.size() >= 3, "logrotate compressed the older rotations: " + compressed);
-        Map<String, long[]> truth = countFromFiles(dir);
+        Map<String, long[]> truth = RawLogCount.perWindowAndStatus(dir, "access.log");
         assertEquals(ClusterChecks.render(writer.truth()), ClusterChecks.render(truth), "the files hold every line written");
         Map<String, long[]> seen = awaitTotals(topic, truth, Duration.ofSeconds(180));
         assertEquals(ClusterChecks.render(truth), ClusterChecks.render(seen), "requests and bytes per (window, status)");
         connect.deleteConnector(name);
-    }
-
-    /** Runs the real logrotate with a state file of its own, then lets the writer reopen, as nginx's USR1 does. */
-    private static void logrotate(Path conf, LogWriter writer) throws Exception {
-        Process p = new ProcessBuilder(logrotateCommand(), "-f", "-s", conf.resolveSibling("logrotate.state").toString(), conf.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "logrotate failed: " + out);
-        writer.reopen();
-    }
-
-    private static String logrotateCommand() {
-        for (String candidate : List.of("/usr/sbin/logrotate", "/sbin/logrotate", "/usr/bin/logrotate")) {
-            if (java.nio.file.Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("logrotate is not installed: bin/test installs it (apt-get install logrotate)");
-    }
-
-    private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile(
-            "^\\S+ - - \\[(\\d{2})/(\\w{3})/(\\d{4}):(\\d{2}):(\\d{2}):(\\d{2}) ([+-]\\d{4})\\] \"[^\"]*\" (\\d{3}) (\\d+|-) .*$");
-
-    /** requests and bytes per "window|status" in every file of the directory, .gz decompressed. */
-    private static Map<String, long[]> countFromFiles(Path dir) throws Exception {
-        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", java.util.Locale.ENGLISH);
-        Map<String, long[]> truth = new TreeMap<>();
-        try (var files = java.nio.file.Files.list(dir)) {
-            for (Path file : files.filter(p -> p.getFileName().toString().startsWith("access.log")).toList()) {
-                java.io.InputStream in = java.nio.file.Files.newInputStream(file);
-                if (file.getFileName().toString().endsWith(".gz")) {
-                    in = new java.util.zip.GZIPInputStream(in);
-                }
-                try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        java.util.regex.Matcher m = LINE.matcher(line);
-                        if (!m.matches()) {
-                            continue;
-                        }
-                        long t = java.time.ZonedDateTime.parse(m.group(1) + "/" + m.group(2) + "/" + m.group(3) + ":" + m.group(4) + ":"
-                                + m.group(5) + ":" + m.group(6) + " " + m.group(7), f).toInstant().toEpochMilli();
-                        long[] v = truth.computeIfAbsent(Math.floorDiv(t, 60_000L) * 60_000L + "|" + m.group(8), x -> new long[2]);
-                        v[0]++;
-                        v[1] += m.group(9).equals("-") ? 0 : Long.parseLong(m.group(9));
-                    }
-                }
-            }
-        }
-        return truth;
     }
 
     @Test
