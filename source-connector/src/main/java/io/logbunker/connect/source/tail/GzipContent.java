@@ -149,6 +149,8 @@ final class GzipContent implements FileContent {
             int n = in.read(b, off, len);
             if (n < 0) {
                 ended = true;
+                in.close(); // frees the inflater; the channel stays the registry's
+                in = null;
                 return -1;
             }
             position += n;
