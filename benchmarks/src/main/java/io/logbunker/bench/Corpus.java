@@ -38,6 +38,11 @@ public final class Corpus {
 
     /** About {@code bytes} of lines; every 10th line comes from the real logs when they are found. */
     public static byte[] build(long bytes, long startEpochSec, int linesPerSecond) throws IOException {
+        return build(bytes, startEpochSec, linesPerSecond, 200);
+    }
+
+    /** The same with {@code ads} distinct ad ids (200 in the standard corpus; per-ad counters have thousands). */
+    public static byte[] build(long bytes, long startEpochSec, int linesPerSecond, int ads) throws IOException {
         List<byte[]> real = realLines();
         Random r = new Random(42);
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, bytes + 4096));
@@ -67,7 +72,7 @@ public final class Corpus {
                 int status = r.nextInt(1000) < 960 ? 200 : r.nextBoolean() ? 204 : 404;
                 sb.append("10.").append(r.nextInt(256)).append('.').append(r.nextInt(256)).append('.').append(r.nextInt(256))
                         .append(" - - [").append(time).append("] \"GET /t?ev=").append(EVENTS[r.nextInt(EVENTS.length)])
-                        .append("&ad=").append(r.nextInt(200)).append("&cb=").append(r.nextInt(1_000_000)).append(" HTTP/1.1\" ")
+                        .append("&ad=").append(r.nextInt(ads)).append("&cb=").append(r.nextInt(1_000_000)).append(" HTTP/1.1\" ")
                         .append(status).append(' ').append(status == 204 ? "-" : Integer.toString(40 + r.nextInt(8)))
                         .append(" \"https://news.example/article/").append(r.nextInt(5000)).append("?utm_source=feed\" \"")
                         .append(AGENTS[r.nextInt(AGENTS.length)]).append("\" 0.00").append(r.nextInt(10)).append('\n');
@@ -126,21 +131,26 @@ public final class Corpus {
         }
     }
 
-    /** Usage: Corpus FILE LINES: writes the benchmark corpus. */
+    /** Usage: Corpus FILE LINES [ADS]: writes the benchmark corpus (ADS distinct ad ids, 200 by default). */
     public static void main(String[] args) throws IOException {
         Path out = Paths.get(args[0]);
         Files.createDirectories(out.toAbsolutePath().getParent());
-        write(out, Long.parseLong(args[1]));
+        write(out, Long.parseLong(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 200);
     }
 
     /** Writes a corpus file of exactly {@code lines} lines, for the end-to-end benchmarks. */
     public static void write(Path out, long lines) throws IOException {
+        write(out, lines, 200);
+    }
+
+    /** The same with {@code ads} distinct ad ids. */
+    public static void write(Path out, long lines, int ads) throws IOException {
         long start = 1_795_860_000L;
         Files.deleteIfExists(out);
         long written = 0;
         try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
             while (written < lines) {
-                byte[] b = build(64L << 20, start + written / 20_000, 20_000);
+                byte[] b = build(64L << 20, start + written / 20_000, 20_000, ads);
                 int end = 0;
                 while (end < b.length && written < lines) {
                     int nl = io.logbunker.connect.source.format.Bytes.indexOf(b, end, b.length, (byte) '\n');
