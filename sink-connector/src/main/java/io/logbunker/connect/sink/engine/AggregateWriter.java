@@ -6,16 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Writes batches of rows and the Kafka offsets they come from in one database transaction.
@@ -25,12 +19,11 @@ import java.util.TreeMap;
  * unknown, or a zombie's successor having gone ahead) and are skipped; the rest are merged, upserted and the
  * offset row moves to the batch's end. Two tasks writing one partition serialize on the offset row, and the
  * later one skips what the earlier one wrote, so a zombie can never apply a record twice or move the offset
- * backwards.
+ * backwards. The parts: {@link JdbcSession} (the connection), {@link TableManager} (tables), {@link OffsetsLedger}
+ * (the offset rows), {@link BatchMerger} (rows of one key merged first) and {@link RowWriter} (the statements).
  */
 public final class AggregateWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AggregateWriter.class);
-    private static final int MAX_PARAMETERS = 30_000;
-    private static final int ARRAY_ROWS_PER_STATEMENT = 10_000;
 
     /** Opens a new JDBC connection. */
     @FunctionalInterface
@@ -43,30 +36,27 @@ public final class AggregateWriter implements AutoCloseable {
     }
 
     private final Dialect dialect;
-    private final ConnectionFactory factory;
-    private final String connectorName;
-    private final String offsetsTable;
-    private final TableManager tables;
-    private final int maxRowsPerStatement;
     private final int conflictRetries;
-
-    private Connection conn;
-    private boolean offsetsTableReady;
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
-    /** Next offset per partition as last read from or committed to the database by this writer. */
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final TableManager tables;
+    private final OffsetsLedger ledger;
+    private final JdbcSession session;
+    private final RowWriter rowWriter;
     private final BatchMerger merger = new BatchMerger();
+    private boolean offsetsTableReady;
 
     public AggregateWriter(Dialect dialect, ConnectionFactory factory, String connectorName, String offsetsTable, boolean autoCreate,
                            boolean autoEvolve, int maxRowsPerStatement, int conflictRetries) {
         this.dialect = dialect;
-        this.factory = factory;
-        this.connectorName = connectorName;
-        this.offsetsTable = offsetsTable;
-        this.tables = new TableManager(dialect, autoCreate, autoEvolve);
-        this.maxRowsPerStatement = maxRowsPerStatement;
         this.conflictRetries = conflictRetries;
-        dialect.validateIdentifier(offsetsTable);
+        this.tables = new TableManager(dialect, autoCreate, autoEvolve);
+        this.ledger = new OffsetsLedger(dialect, offsetsTable, connectorName);
+        this.session = new JdbcSession(dialect, factory, c -> {
+            if (!offsetsTableReady) {
+                tables.ensureOffsetsTable(c, ledger.table());
+                offsetsTableReady = true;
+            }
+        });
+        this.rowWriter = new RowWriter(dialect, session, maxRowsPerStatement);
     }
 
     public Dialect dialect() {
@@ -74,41 +64,25 @@ public final class AggregateWriter implements AutoCloseable {
     }
 
     /**
-     * Makes sure the offset rows of these partitions exist and returns their stored next offsets (-1: none yet).
+     * Makes sure the offset rows of these partitions exist and returns their stored next offsets (-1: none yet). Tasks
+     * opening at once may deadlock on a fresh offsets table (InnoDB's gap locks): that is retried like a write.
      */
     public Map<TopicPartition, Long> open(Collection<TopicPartition> partitions) throws SQLException {
-        Connection c = connection();
-        c.setAutoCommit(true);
-        Map<TopicPartition, Long> stored = new HashMap<>();
-        try (PreparedStatement insert = c.prepareStatement(dialect.insertOffsetIfAbsent(offsetsTable));
-             PreparedStatement read = c.prepareStatement(dialect.readOffset(offsetsTable))) {
-            for (TopicPartition tp : sorted(partitions)) {
-                bindPartition(insert, 1, tp);
-                insert.executeUpdate();
-                bindPartition(read, 1, tp);
-                try (ResultSet rs = read.executeQuery()) {
-                    long next = rs.next() ? rs.getLong(1) : -1;
-                    stored.put(tp, next);
-                    committed.put(tp, next);
-                }
-            }
-        }
-        return stored;
+        return retryingConflicts(() -> ledger.open(session.connection(), partitions));
     }
 
     public void forget(Collection<TopicPartition> partitions) {
-        partitions.forEach(committed::remove);
+        ledger.forget(partitions);
     }
 
     /** Next offsets committed to the database, for partitions this writer has seen. */
     public Map<TopicPartition, Long> committedOffsets() {
-        return Map.copyOf(committed);
+        return ledger.committedOffsets();
     }
 
     /** True when this record was already applied, as far as this writer knows. */
     public boolean alreadyApplied(TopicPartition tp, long offset) {
-        Long next = committed.get(tp);
-        return next != null && offset < next;
+        return ledger.alreadyApplied(tp, offset);
     }
 
     /**
@@ -119,11 +93,21 @@ public final class AggregateWriter implements AutoCloseable {
      * @throws SQLException when the transaction failed; nothing of it is committed
      */
     public Outcome write(List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) throws SQLException {
+        return retryingConflicts(() -> writeOnce(rows, batchEnds));
+    }
+
+    /** One unit of database work that may be retried whole. */
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T retryingConflicts(Attempt<T> work) throws SQLException {
         for (int attempt = 0; ; attempt++) {
             try {
-                return writeOnce(rows, batchEnds);
+                return work.run();
             } catch (SQLException e) {
-                rollbackQuietly();
+                session.rollbackQuietly();
                 if (dialect.isTransactionConflict(e) && !dialect.isConnectionProblem(e) && attempt < conflictRetries) {
                     log.info("Transaction conflict ({}), retrying the whole transaction (attempt {} of {})", e.getMessage(),
                             attempt + 1, conflictRetries);
@@ -136,43 +120,17 @@ public final class AggregateWriter implements AutoCloseable {
     }
 
     private Outcome writeOnce(List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) throws SQLException {
-        Connection c = connection();
+        Connection c = session.connection();
         for (MappedRow r : rows) {
-            tables.ensure(c, r.shape());
+            tables.ensure(c, r.shape()); // DDL in autocommit, before the transaction
         }
         c.setAutoCommit(false);
-        Map<TopicPartition, Long> stored = new TreeMap<>(PARTITION_ORDER);
-        try (PreparedStatement lock = c.prepareStatement(dialect.lockOffset(offsetsTable))) {
-            for (TopicPartition tp : sorted(batchEnds.keySet())) {
-                bindPartition(lock, 1, tp);
-                long next;
-                try (ResultSet rs = lock.executeQuery()) {
-                    next = rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
-                }
-                if (next == Long.MIN_VALUE) {
-                    try (PreparedStatement insert = c.prepareStatement(dialect.insertOffsetIfAbsent(offsetsTable))) {
-                        bindPartition(insert, 1, tp);
-                        insert.executeUpdate();
-                    }
-                    try (ResultSet rs = lock.executeQuery()) {
-                        next = rs.next() ? rs.getLong(1) : -1;
-                    }
-                }
-                Long believed = committed.get(tp);
-                if (believed != null && next != believed) {
-                    log.warn("The stored offset of {} is {} but this task last saw {}: another task (a zombie or a successor "
-                            + "after a rebalance) wrote it. Records below {} are skipped, so nothing is applied twice.", tp, next,
-                            believed, next);
-                }
-                stored.put(tp, next);
-            }
-        }
+        Map<TopicPartition, Long> stored = ledger.lock(c, batchEnds.keySet());
         merger.clear();
         int applied = 0;
         int skipped = 0;
         for (MappedRow r : rows) {
-            long next = stored.getOrDefault(new TopicPartition(r.topic(), r.partition()), -1L);
-            if (r.offset() < next) {
+            if (r.offset() < stored.getOrDefault(new TopicPartition(r.topic(), r.partition()), -1L)) {
                 skipped++;
                 continue;
             }
@@ -181,210 +139,28 @@ public final class AggregateWriter implements AutoCloseable {
         }
         int upserted = 0;
         int deleted = 0;
-        for (Map.Entry<String, List<BatchMerger.Pending>> e : merger.sortedByTable().entrySet()) {
-            List<BatchMerger.Pending> pending = e.getValue();
-            deleted += deleteRows(c, pending);
-            upserted += upsertRows(c, pending);
+        for (List<BatchMerger.Pending> pending : merger.sortedByTable().values()) {
+            deleted += rowWriter.deleteRows(pending);
+            upserted += rowWriter.upsertRows(pending);
         }
-        Map<TopicPartition, Long> newNext = new HashMap<>();
-        try (PreparedStatement update = c.prepareStatement(dialect.updateOffset(offsetsTable))) {
-            for (Map.Entry<TopicPartition, Long> e : stored.entrySet()) {
-                long end = batchEnds.get(e.getKey());
-                if (end > e.getValue()) {
-                    update.setLong(1, end);
-                    bindPartition(update, 2, e.getKey());
-                    if (update.executeUpdate() != 1) {
-                        throw new SQLException("offset row of " + e.getKey() + " vanished during the transaction");
-                    }
-                    newNext.put(e.getKey(), end);
-                } else {
-                    newNext.put(e.getKey(), e.getValue());
-                }
-            }
-        }
+        Map<TopicPartition, Long> next = ledger.advance(c, stored, batchEnds);
         c.commit();
         // back to autocommit: sqlite-jdbc would otherwise open the next IMMEDIATE transaction at once and hold the
         // database's write lock between batches
         c.setAutoCommit(true);
-        committed.putAll(newNext);
+        ledger.committed(next);
         merger.clear();
         return new Outcome(upserted, deleted, applied, skipped);
     }
 
-    private int deleteRows(Connection c, List<BatchMerger.Pending> pending) throws SQLException {
-        int n = 0;
-        PreparedStatement ps = null;
-        for (BatchMerger.Pending p : pending) {
-            if (!p.deleteFirst()) {
-                continue;
-            }
-            if (ps == null) {
-                ps = statement(c, dialect.delete(p.shape()));
-            }
-            List<Column> keys = p.shape().keyColumns();
-            for (int i = 0; i < keys.size(); i++) {
-                dialect.bind(ps, i + 1, keys.get(i), p.key()[i]);
-            }
-            ps.addBatch();
-            n++;
-        }
-        if (ps != null) {
-            ps.executeBatch();
-        }
-        return n;
-    }
-
-    private int upsertRows(Connection c, List<BatchMerger.Pending> pending) throws SQLException {
-        // rows of one table may carry different shapes after an evolve; write each shape's rows together
-        Map<TableShape, List<BatchMerger.Pending>> byShape = new java.util.LinkedHashMap<>();
-        for (BatchMerger.Pending p : pending) {
-            if (p.values() != null) {
-                byShape.computeIfAbsent(p.shape(), s -> new ArrayList<>()).add(p);
-            }
-        }
-        int n = 0;
-        for (Map.Entry<TableShape, List<BatchMerger.Pending>> e : byShape.entrySet()) {
-            TableShape shape = e.getKey();
-            List<BatchMerger.Pending> list = e.getValue();
-            List<Column> cols = shape.columns();
-            String arraySql = dialect.upsertFromArrays(shape);
-            if (arraySql != null) {
-                // one parameter per column for all rows: the fastest path measured on PostgreSQL
-                for (int from = 0; from < list.size(); from += ARRAY_ROWS_PER_STATEMENT) {
-                    List<Object[]> rows = new ArrayList<>();
-                    for (int r = from; r < Math.min(list.size(), from + ARRAY_ROWS_PER_STATEMENT); r++) {
-                        rows.add(list.get(r).values());
-                    }
-                    PreparedStatement ps = statement(c, arraySql);
-                    for (int i = 0; i < cols.size(); i++) {
-                        dialect.bindArray(c, ps, i + 1, cols.get(i), rows, i);
-                    }
-                    ps.executeUpdate();
-                    n += rows.size();
-                }
-                continue;
-            }
-            int perStatement = Math.max(1, Math.min(maxRowsPerStatement, MAX_PARAMETERS / cols.size()));
-            for (int from = 0; from < list.size(); from += perStatement) {
-                int count = Math.min(perStatement, list.size() - from);
-                PreparedStatement ps = statement(c, dialect.upsert(shape, count));
-                int idx = 1;
-                for (int r = from; r < from + count; r++) {
-                    Object[] values = list.get(r).values();
-                    for (int i = 0; i < cols.size(); i++) {
-                        dialect.bind(ps, idx++, cols.get(i), values[i]);
-                    }
-                }
-                ps.executeUpdate();
-                n += count;
-            }
-        }
-        return n;
-    }
-
-    private PreparedStatement statement(Connection c, String sql) throws SQLException {
-        PreparedStatement ps = statements.get(sql);
-        if (ps == null) {
-            if (statements.size() > 64) {
-                closeStatements();
-            }
-            ps = c.prepareStatement(sql);
-            statements.put(sql, ps);
-        }
-        return ps;
-    }
-
-    private void bindPartition(PreparedStatement ps, int from, TopicPartition tp) throws SQLException {
-        ps.setString(from, connectorName);
-        ps.setString(from + 1, tp.topic());
-        ps.setInt(from + 2, tp.partition());
-    }
-
-    /** A validated connection, reconnecting when the old one is gone. */
-    private Connection connection() throws SQLException {
-        if (conn != null) {
-            boolean valid;
-            try {
-                valid = conn.isValid(5);
-            } catch (SQLException e) {
-                valid = false;
-            }
-            if (valid) {
-                return conn;
-            }
-            log.info("The database connection is no longer valid; reconnecting");
-            closeConnection();
-        }
-        Connection c = factory.open();
-        try {
-            dialect.initialize(c);
-            if (!offsetsTableReady) {
-                tables.ensureOffsetsTable(c, offsetsTable);
-                offsetsTableReady = true;
-            }
-        } catch (SQLException e) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // already failing
-            }
-            throw e;
-        }
-        conn = c;
-        return c;
-    }
-
-    private void rollbackQuietly() {
-        if (conn == null) {
-            return;
-        }
-        try {
-            if (!conn.getAutoCommit()) {
-                conn.rollback();
-                conn.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            log.debug("rollback failed; dropping the connection", e);
-            closeConnection();
-        }
-    }
-
-    private void closeStatements() {
-        for (PreparedStatement ps : statements.values()) {
-            try {
-                ps.close();
-            } catch (SQLException ignored) {
-                // closing
-            }
-        }
-        statements.clear();
-    }
-
     /** Drops the connection (after a connection error); the next write reconnects. */
     public void closeConnection() {
-        closeStatements();
-        if (conn != null) {
-            try {
-                conn.close();
-            } catch (SQLException ignored) {
-                // it is broken anyway
-            }
-            conn = null;
-        }
+        session.close();
     }
 
     @Override
     public void close() {
-        closeConnection();
-    }
-
-    private static final Comparator<TopicPartition> PARTITION_ORDER =
-            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
-
-    private static List<TopicPartition> sorted(Collection<TopicPartition> tps) {
-        List<TopicPartition> list = new ArrayList<>(tps);
-        list.sort(PARTITION_ORDER);
-        return list;
+        session.close();
     }
 
     private static void sleepQuietly(long ms) {
