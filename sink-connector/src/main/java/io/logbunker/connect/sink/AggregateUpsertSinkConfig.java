@@ -1,6 +1,7 @@
 package io.logbunker.connect.sink;
 
 import io.logbunker.connect.sink.dialect.Dialect;
+import io.logbunker.connect.sink.dialect.JdbcUrls;
 import io.logbunker.connect.sink.engine.MergeFunction;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -115,7 +116,7 @@ public final class AggregateUpsertSinkConfig extends AbstractConfig {
     }
 
     public Dialect dialect() {
-        return Dialect.forUrl(getString(CONNECTION_URL));
+        return JdbcUrls.dialectFor(getString(CONNECTION_URL));
     }
 
     public String url() {
@@ -169,9 +170,9 @@ public final class AggregateUpsertSinkConfig extends AbstractConfig {
         @Override
         public void ensureValid(String name, Object value) {
             try {
-                Dialect.forUrl((String) value);
+                JdbcUrls.dialectFor((String) value);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, Dialect.redact((String) value), e.getMessage());
+                throw new ConfigException(name, JdbcUrls.redact((String) value), e.getMessage());
             }
         }
 

@@ -1,6 +1,6 @@
 package io.logbunker.connect.sink;
 
-import io.logbunker.connect.sink.dialect.Dialect;
+import io.logbunker.connect.sink.dialect.JdbcUrls;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -72,7 +72,7 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
                 try (Connection c = JdbcDrivers.open(parsed.url(), parsed.jdbcProperties())) {
                     parsed.dialect().initialize(c);
                 } catch (SQLException e) {
-                    v.addErrorMessage("Cannot reach the database at " + Dialect.redact(parsed.url()) + ": " + e.getMessage()
+                    v.addErrorMessage("Cannot reach the database at " + JdbcUrls.redact(parsed.url()) + ": " + e.getMessage()
                             + " (set " + AggregateUpsertSinkConfig.CONNECTION_CHECK + "=false to create the connector anyway; "
                             + "it will wait for the database)");
                 }

@@ -1,6 +1,7 @@
 package io.logbunker.connect.sink;
 
 import io.logbunker.connect.sink.dialect.Dialect;
+import io.logbunker.connect.sink.dialect.JdbcUrls;
 import io.logbunker.connect.sink.engine.AggregateWriter;
 import io.logbunker.connect.sink.engine.Column;
 import io.logbunker.connect.sink.engine.MappedRow;
@@ -68,7 +69,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
         } catch (NoSuchMethodError | NoClassDefFoundError e) {
             reporter = null; // a worker older than Kafka 2.6
         }
-        log.info("Started aggregate upsert sink task for {} ({}), offsets in {}", Dialect.redact(url), dialect.name(),
+        log.info("Started aggregate upsert sink task for {} ({}), offsets in {}", JdbcUrls.redact(url), dialect.name(),
                 config.getString(AggregateUpsertSinkConfig.OFFSETS_TABLE));
     }
 
@@ -149,7 +150,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
                 consecutiveFailures++;
                 int max = config.getInt(AggregateUpsertSinkConfig.MAX_RETRIES);
                 if (consecutiveFailures > max) {
-                    throw new ConnectException("The database at " + Dialect.redact(config.url()) + " failed " + consecutiveFailures
+                    throw new ConnectException("The database at " + JdbcUrls.redact(config.url()) + " failed " + consecutiveFailures
                             + " times in a row (max.retries=" + max + "): " + e.getMessage() + ". Nothing was lost: restart the task "
                             + "when the database is back and it resumes from the offsets stored there.", e);
                 }
@@ -236,7 +237,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
 
     private ConnectException accessFailure(SQLException e) {
         writer.closeConnection();
-        return new ConnectException("The database at " + Dialect.redact(config.url()) + " refused the connector's user: " + e.getMessage()
+        return new ConnectException("The database at " + JdbcUrls.redact(config.url()) + " refused the connector's user: " + e.getMessage()
                 + " (SQLState " + e.getSQLState() + "). Check connection.user and connection.password (or the secret its config "
                 + "provider reads), and that the user may create and write the tables. Nothing was written and nothing is lost: "
                 + "restart the task once this is fixed.", e);
