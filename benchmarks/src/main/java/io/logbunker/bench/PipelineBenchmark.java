@@ -46,6 +46,7 @@ public final class PipelineBenchmark {
     private final Path repo;
     private final Path state;
     private final Path corpus;
+    private final int ads;
     private final long lines;
     private final String pgUrl;
     private final String pgUser;
@@ -59,7 +60,9 @@ public final class PipelineBenchmark {
         this.opts = opts;
         this.repo = Paths.get(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
         this.state = repo.resolve(opts.getOrDefault("state-dir", ".bench")).toAbsolutePath();
-        this.corpus = state.resolve("corpus/access.log");
+        this.ads = Integer.parseInt(opts.getOrDefault("ads", "200"));
+        // the standard corpus has 200 ad ids; --ads N (per-ad counters have thousands) writes a corpus of its own
+        this.corpus = state.resolve(ads == 200 ? "corpus/access.log" : "corpus/access-" + ads + "-ads.log");
         this.lines = Long.parseLong(opts.getOrDefault("lines", "20000000"));
         this.pgUrl = opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
         this.pgUser = opts.getOrDefault("pg-user", "postgres");
@@ -87,7 +90,7 @@ public final class PipelineBenchmark {
         if (!Files.exists(corpus) || countLines(corpus) != lines) {
             System.out.printf("Writing %,d lines to %s ...%n", lines, corpus);
             Files.createDirectories(corpus.getParent());
-            Corpus.write(corpus, lines);
+            Corpus.write(corpus, lines, ads);
         }
         long size = Files.size(corpus);
         System.out.printf("Corpus: %,d lines, %,d bytes (%.0f bytes/line)%n", lines, size, (double) size / lines);
