@@ -127,6 +127,9 @@ public class AggregateUpsertSinkTask extends SinkTask {
             try {
                 MappedRow row = mapper.map(r);
                 checkIdentifiers(row.shape());
+                for (MappedRow bucket : row.buckets()) {
+                    checkIdentifiers(bucket.shape());
+                }
                 rows.add(row);
             } catch (RecordMappingException | IllegalArgumentException e) {
                 reported.add(reportOrFail(r, e.getMessage(), e));

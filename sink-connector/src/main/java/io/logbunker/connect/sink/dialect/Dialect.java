@@ -3,29 +3,16 @@ package io.logbunker.connect.sink.dialect;
 import io.logbunker.connect.sink.engine.Column;
 import io.logbunker.connect.sink.engine.MergeFunction;
 import io.logbunker.connect.sink.engine.TableShape;
-import org.apache.kafka.connect.data.Date;
-import org.apache.kafka.connect.data.Decimal;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Time;
-import org.apache.kafka.connect.data.Timestamp;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Types;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,12 +21,15 @@ import java.util.Set;
 
 /**
  * The SQL of one database family: identifier quoting, column types, the additive upsert, the offsets table,
- * value binding and error classification. Everything the writer sends is built here, and the golden files in
- * the tests pin it per dialect.
+ * percentile queries and error classification. Everything the writer sends is built here, and the golden files
+ * in the tests pin it per dialect; how values are bound to its parameters is the {@link #binder()}'s job.
  */
 public abstract class Dialect {
 
     public abstract String name();
+
+    /** Binds record values to this dialect's statement parameters. */
+    public abstract ValueBinder binder();
 
     /** The identifier quote character. */
     protected abstract char quoteChar();
@@ -142,11 +132,6 @@ public abstract class Dialect {
         return null;
     }
 
-    /** Binds column {@code column}'s values of {@code rows} as the array parameter {@code index}. */
-    public void bindArray(java.sql.Connection conn, PreparedStatement ps, int index, Column column, List<Object[]> rows, int columnIndex)
-            throws SQLException {
-        throw new UnsupportedOperationException(name() + " has no array upsert");
-    }
 
     public String delete(TableShape shape) {
         StringBuilder sb = new StringBuilder("DELETE FROM ").append(quote(shape.table())).append(" WHERE ");
@@ -238,6 +223,9 @@ public abstract class Dialect {
         return "GREATEST";
     }
 
+    /** {@code column} (a window start) cut to its UTC hour or day, as a value that sorts in time order. */
+    public abstract String truncateWindowStart(String column, QuantileSql.Period period);
+
     // ------------------------------------------------------------------ offsets ledger
 
     public String createOffsetsTable(String table) {
@@ -260,122 +248,6 @@ public abstract class Dialect {
 
     public String updateOffset(String table) {
         return "UPDATE " + quote(table) + " SET next_offset = ? WHERE connector_name = ? AND topic = ? AND kafka_partition = ?";
-    }
-
-    // ------------------------------------------------------------------ binding
-
-    public void bind(PreparedStatement ps, int index, Column column, Object value) throws SQLException {
-        Schema s = column.schema();
-        String logical = s.name();
-        if (value == null) {
-            ps.setNull(index, sqlType(s));
-            return;
-        }
-        if (Timestamp.LOGICAL_NAME.equals(logical)) {
-            bindTimestamp(ps, index, (java.util.Date) value);
-            return;
-        }
-        if (Date.LOGICAL_NAME.equals(logical)) {
-            bindDate(ps, index, LocalDate.ofInstant(((java.util.Date) value).toInstant(), ZoneOffset.UTC));
-            return;
-        }
-        if (Time.LOGICAL_NAME.equals(logical)) {
-            bindTime(ps, index, LocalTime.ofInstant(((java.util.Date) value).toInstant(), ZoneOffset.UTC));
-            return;
-        }
-        if (Decimal.LOGICAL_NAME.equals(logical)) {
-            ps.setBigDecimal(index, (BigDecimal) value);
-            return;
-        }
-        switch (s.type()) {
-            case INT8:
-                ps.setByte(index, (Byte) value);
-                break;
-            case INT16:
-                ps.setShort(index, (Short) value);
-                break;
-            case INT32:
-                ps.setInt(index, (Integer) value);
-                break;
-            case INT64:
-                ps.setLong(index, (Long) value);
-                break;
-            case FLOAT32:
-                ps.setFloat(index, (Float) value);
-                break;
-            case FLOAT64:
-                ps.setDouble(index, (Double) value);
-                break;
-            case BOOLEAN:
-                ps.setBoolean(index, (Boolean) value);
-                break;
-            case STRING:
-                ps.setString(index, (String) value);
-                break;
-            case BYTES:
-                ps.setBytes(index, value instanceof java.nio.ByteBuffer ? toArray((java.nio.ByteBuffer) value) : (byte[]) value);
-                break;
-            default:
-                throw new IllegalArgumentException("cannot bind a " + s.type() + " value to column " + column.name());
-        }
-    }
-
-    protected void bindTimestamp(PreparedStatement ps, int index, java.util.Date value) throws SQLException {
-        ps.setObject(index, OffsetDateTime.ofInstant(value.toInstant(), ZoneOffset.UTC));
-    }
-
-    protected void bindDate(PreparedStatement ps, int index, LocalDate value) throws SQLException {
-        ps.setObject(index, value);
-    }
-
-    protected void bindTime(PreparedStatement ps, int index, LocalTime value) throws SQLException {
-        ps.setObject(index, value);
-    }
-
-    protected static LocalDateTime utc(java.util.Date value) {
-        return LocalDateTime.ofInstant(value.toInstant(), ZoneOffset.UTC);
-    }
-
-    private static byte[] toArray(java.nio.ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.duplicate().get(a);
-        return a;
-    }
-
-    protected int sqlType(Schema s) {
-        String logical = s.name();
-        if (Timestamp.LOGICAL_NAME.equals(logical)) {
-            return Types.TIMESTAMP_WITH_TIMEZONE;
-        }
-        if (Date.LOGICAL_NAME.equals(logical)) {
-            return Types.DATE;
-        }
-        if (Time.LOGICAL_NAME.equals(logical)) {
-            return Types.TIME;
-        }
-        if (Decimal.LOGICAL_NAME.equals(logical)) {
-            return Types.NUMERIC;
-        }
-        switch (s.type()) {
-            case INT8:
-                return Types.TINYINT;
-            case INT16:
-                return Types.SMALLINT;
-            case INT32:
-                return Types.INTEGER;
-            case INT64:
-                return Types.BIGINT;
-            case FLOAT32:
-                return Types.REAL;
-            case FLOAT64:
-                return Types.DOUBLE;
-            case BOOLEAN:
-                return Types.BOOLEAN;
-            case BYTES:
-                return Types.BINARY;
-            default:
-                return Types.VARCHAR;
-        }
     }
 
     // ------------------------------------------------------------------ connections and errors

@@ -9,7 +9,6 @@ import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -22,6 +21,12 @@ import java.util.Properties;
  * {@code VARCHAR(191)} so that a composite primary key fits InnoDB's 3072-byte index limit in utf8mb4.
  */
 public final class MySqlDialect extends Dialect {
+    private static final ValueBinder BINDER = new MySqlValueBinder();
+
+    @Override
+    public ValueBinder binder() {
+        return BINDER;
+    }
 
     @Override
     public String name() {
@@ -120,10 +125,6 @@ public final class MySqlDialect extends Dialect {
         return conn.getCatalog();
     }
 
-    @Override
-    protected void bindTimestamp(PreparedStatement ps, int index, java.util.Date value) throws SQLException {
-        ps.setObject(index, utc(value));
-    }
 
     @Override
     public void initialize(Connection conn) throws SQLException {
@@ -163,5 +164,10 @@ public final class MySqlDialect extends Dialect {
             }
         }
         return super.isConnectionProblem(e);
+    }
+
+    @Override
+    public String truncateWindowStart(String column, QuantileSql.Period period) {
+        return "DATE_FORMAT(" + column + ", '" + (period == QuantileSql.Period.HOUR ? "%Y-%m-%d %H:00:00" : "%Y-%m-%d") + "')";
     }
 }

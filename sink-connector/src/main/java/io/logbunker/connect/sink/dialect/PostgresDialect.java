@@ -14,6 +14,12 @@ import java.util.Properties;
 
 /** PostgreSQL: {@code INSERT ... ON CONFLICT (pk) DO UPDATE}, timestamps as {@code timestamptz}. */
 public final class PostgresDialect extends Dialect {
+    private static final ValueBinder BINDER = new PostgresValueBinder();
+
+    @Override
+    public ValueBinder binder() {
+        return BINDER;
+    }
     private static final String STORED = "\"__stored\"";
 
     @Override
@@ -88,66 +94,13 @@ public final class PostgresDialect extends Dialect {
         java.util.List<String> params = new java.util.ArrayList<>();
         for (Column c : shape.columns()) {
             String type = columnType(c);
-            params.add(isTextual(c) ? "?::text[]::" + type + "[]" : "?::" + type + "[]");
+            params.add(PostgresValueBinder.isTextual(c) ? "?::text[]::" + type + "[]" : "?::" + type + "[]");
         }
         return onConflictUpsert(shape, "SELECT * FROM UNNEST(" + String.join(", ", params) + ")", STORED, STORED, "EXCLUDED");
     }
 
-    private static boolean isTextual(Column c) {
-        String logical = c.schema().name();
-        return Timestamp.LOGICAL_NAME.equals(logical) || Date.LOGICAL_NAME.equals(logical) || Time.LOGICAL_NAME.equals(logical);
-    }
 
-    @Override
-    public void bindArray(java.sql.Connection conn, java.sql.PreparedStatement ps, int index, Column column,
-                          java.util.List<Object[]> rows, int columnIndex) throws SQLException {
-        Object[] values = new Object[rows.size()];
-        String logical = column.schema().name();
-        for (int r = 0; r < values.length; r++) {
-            Object v = rows.get(r)[columnIndex];
-            if (v == null) {
-                values[r] = null;
-            } else if (Timestamp.LOGICAL_NAME.equals(logical)) {
-                values[r] = ((java.util.Date) v).toInstant().toString();
-            } else if (Date.LOGICAL_NAME.equals(logical)) {
-                values[r] = java.time.LocalDate.ofInstant(((java.util.Date) v).toInstant(), java.time.ZoneOffset.UTC).toString();
-            } else if (Time.LOGICAL_NAME.equals(logical)) {
-                values[r] = java.time.LocalTime.ofInstant(((java.util.Date) v).toInstant(), java.time.ZoneOffset.UTC).toString();
-            } else if (v instanceof java.nio.ByteBuffer b) {
-                byte[] a = new byte[b.remaining()];
-                b.duplicate().get(a);
-                values[r] = a;
-            } else {
-                values[r] = v;
-            }
-        }
-        ps.setArray(index, conn.createArrayOf(isTextual(column) ? "text" : arrayElementType(column), values));
-    }
 
-    private static String arrayElementType(Column c) {
-        if (Decimal.LOGICAL_NAME.equals(c.schema().name())) {
-            return "numeric";
-        }
-        switch (c.schema().type()) {
-            case INT8:
-            case INT16:
-                return "int2";
-            case INT32:
-                return "int4";
-            case INT64:
-                return "int8";
-            case FLOAT32:
-                return "float4";
-            case FLOAT64:
-                return "float8";
-            case BOOLEAN:
-                return "bool";
-            case BYTES:
-                return "bytea";
-            default:
-                return "text";
-        }
-    }
 
     @Override
     public String insertOffsetIfAbsent(String table) {
@@ -178,5 +131,10 @@ public final class PostgresDialect extends Dialect {
     @Override
     protected boolean isConflict(SQLException e) {
         return "55P03".equals(e.getSQLState()); // lock_not_available
+    }
+
+    @Override
+    public String truncateWindowStart(String column, QuantileSql.Period period) {
+        return "date_trunc('" + (period == QuantileSql.Period.HOUR ? "hour" : "day") + "', " + column + " AT TIME ZONE 'UTC')";
     }
 }

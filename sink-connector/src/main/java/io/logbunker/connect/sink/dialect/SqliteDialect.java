@@ -14,9 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashSet;
 import java.util.Properties;
 import java.util.Set;
@@ -27,7 +24,12 @@ import java.util.Set;
  * Transactions start IMMEDIATE, so the offset row read inside one cannot change until it commits.
  */
 public final class SqliteDialect extends Dialect {
-    private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
+    private static final ValueBinder BINDER = new SqliteValueBinder();
+
+    @Override
+    public ValueBinder binder() {
+        return BINDER;
+    }
 
     @Override
     public String name() {
@@ -110,20 +112,8 @@ public final class SqliteDialect extends Dialect {
         return cols;
     }
 
-    @Override
-    protected void bindTimestamp(PreparedStatement ps, int index, java.util.Date value) throws SQLException {
-        ps.setString(index, ISO_MILLIS.format(utc(value)));
-    }
 
-    @Override
-    protected void bindDate(PreparedStatement ps, int index, LocalDate value) throws SQLException {
-        ps.setString(index, value.toString());
-    }
 
-    @Override
-    protected void bindTime(PreparedStatement ps, int index, LocalTime value) throws SQLException {
-        ps.setString(index, value.toString());
-    }
 
     @Override
     public void initialize(Connection conn) throws SQLException {
@@ -154,5 +144,10 @@ public final class SqliteDialect extends Dialect {
     protected boolean isConflict(SQLException e) {
         int code = e.getErrorCode() & 0xff;
         return code == 5 || code == 6; // SQLITE_BUSY, SQLITE_LOCKED
+    }
+
+    @Override
+    public String truncateWindowStart(String column, QuantileSql.Period period) {
+        return "substr(" + column + ", 1, " + (period == QuantileSql.Period.HOUR ? 13 : 10) + ")";
     }
 }

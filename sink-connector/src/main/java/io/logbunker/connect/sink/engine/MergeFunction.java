@@ -14,13 +14,18 @@ public enum MergeFunction {
     MIN,
     MAX,
     /** The newest non-null value wins. */
-    REPLACE;
+    REPLACE,
+    /**
+     * A map from bucket index to count (a log-linear histogram, {@link HistogramBuckets}): not a column of the table
+     * but rows of its own table, one per (key, bucket), whose counts are summed.
+     */
+    HISTOGRAM;
 
     public static MergeFunction parse(String name) {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + name + "' is not a merge function; use key, sum, min, max or replace");
+            throw new IllegalArgumentException("'" + name + "' is not a merge function; use key, sum, min, max, replace or histogram");
         }
     }
 

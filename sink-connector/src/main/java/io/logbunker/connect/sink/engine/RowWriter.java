@@ -40,7 +40,7 @@ final class RowWriter {
             }
             List<Column> keys = p.shape().keyColumns();
             for (int i = 0; i < keys.size(); i++) {
-                dialect.bind(ps, i + 1, keys.get(i), p.key()[i]);
+                dialect.binder().bind(ps, i + 1, keys.get(i), p.key()[i]);
             }
             ps.addBatch();
             n++;
@@ -74,7 +74,7 @@ final class RowWriter {
                     }
                     PreparedStatement ps = session.statement(arraySql);
                     for (int i = 0; i < cols.size(); i++) {
-                        dialect.bindArray(session.current(), ps, i + 1, cols.get(i), rows, i);
+                        dialect.binder().bindArray(session.current(), ps, i + 1, cols.get(i), rows, i);
                     }
                     ps.executeUpdate();
                     n += rows.size();
@@ -89,7 +89,7 @@ final class RowWriter {
                 for (int r = from; r < from + count; r++) {
                     Object[] values = list.get(r).values();
                     for (int i = 0; i < cols.size(); i++) {
-                        dialect.bind(ps, idx++, cols.get(i), values[i]);
+                        dialect.binder().bind(ps, idx++, cols.get(i), values[i]);
                     }
                 }
                 ps.executeUpdate();

@@ -15,7 +15,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.logbunker.connect.sink.dialect.Dialect;
+import io.logbunker.connect.sink.dialect.JdbcUrls;
+import io.logbunker.connect.sink.dialect.QuantileSql;
+import io.logbunker.connect.sink.engine.Column;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -76,6 +86,7 @@ abstract class SinkBehaviourSuite {
     void cleanup() throws SQLException {
         tasks.forEach(AggregateUpsertSinkTask::stop);
         db.dropTable(topic);
+        db.dropTable(topic + "_request_time_histogram");
     }
 
     AggregateUpsertSinkTask task(FakeSinkContext ctx, Map<String, String> extra, TopicPartition... assigned) {
@@ -572,6 +583,179 @@ abstract class SinkBehaviourSuite {
         assertEquals(expected * 10, total("bytes_sent"));
         for (int p = 0; p < 3; p++) {
             assertEquals(next[p], storedOffset(p));
+        }
+    }
+
+    // ------------------------------------------------------------------ histograms (merge=histogram)
+
+    private String histogramTable() {
+        return topic + "_request_time_histogram";
+    }
+
+    /** (window_start epoch ms, status, bucket) -> count, as stored. */
+    private Map<String, Long> storedBuckets() throws SQLException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        Dialect d = JdbcUrls.dialectFor(db.url());
+        try (Connection c = db.connect()) {
+            d.initialize(c);
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + db.q("window_start") + ", "
+                    + db.q("status") + ", " + db.q("bucket") + ", " + db.q("bucket_value") + ", " + db.q("bucket_count") + " FROM "
+                    + db.q(histogramTable()))) {
+                while (rs.next()) {
+                    int bucket = rs.getInt(3);
+                    assertEquals(HistogramFixture.representative(bucket), rs.getDouble(4), 1e-9 * Math.max(1, rs.getDouble(4)),
+                            "bucket_value of bucket " + bucket);
+                    out.put(epochMs(rs.getObject(1)) + "|" + rs.getString(2) + "|" + bucket, rs.getLong(5));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long epochMs(Object ts) {
+        if (ts instanceof java.sql.Timestamp t) {
+            return t.toLocalDateTime().toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        }
+        if (ts instanceof java.time.OffsetDateTime o) {
+            return o.toInstant().toEpochMilli();
+        }
+        if (ts instanceof java.time.LocalDateTime l) {
+            return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        }
+        return java.time.Instant.parse(ts.toString()).toEpochMilli();
+    }
+
+    @Test
+    void histogramBucketsMergeBucketWiseAcrossPartialsPartitionsAndRedeliveries() throws Exception {
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        TopicPartition p1 = new TopicPartition(topic, 1);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), p0, p1);
+        Random random = new Random(17);
+        Map<String, Long> expected = new java.util.TreeMap<>();
+        List<SinkRecord> all = new ArrayList<>();
+        long[] offsets = new long[2];
+        for (int w = 0; w < 3; w++) {
+            for (String status : List.of("200", "502")) {
+                double[] values = HistogramFixture.latencies(random, 2_000);
+                for (double v : values) {
+                    expected.merge((W0 + w * 60_000L) + "|" + status + "|" + HistogramFixture.bucket(v), 1L, Long::sum);
+                }
+                int from = 0;
+                while (from < values.length) { // partial aggregates of random sizes, on either partition
+                    int to = Math.min(values.length, from + 1 + random.nextInt(400));
+                    int partition = random.nextInt(2);
+                    long window = W0 + w * 60_000L;
+                    all.add(new SinkRecord(topic, partition, HistogramFixture.KEY, HistogramFixture.key(window, status),
+                            HistogramFixture.VALUE, HistogramFixture.value(window, status, to - from,
+                            HistogramFixture.histogram(values, from, to)), offsets[partition]++));
+                    from = to;
+                }
+            }
+        }
+        // a partial with no value at all, and an empty histogram: rows only in the main table
+        all.add(new SinkRecord(topic, 0, HistogramFixture.KEY, HistogramFixture.key(W0, "404"), HistogramFixture.VALUE,
+                HistogramFixture.value(W0, "404", 3, null), offsets[0]++));
+        all.add(new SinkRecord(topic, 1, HistogramFixture.KEY, HistogramFixture.key(W0, "404"), HistogramFixture.VALUE,
+                HistogramFixture.value(W0, "404", 2, Map.of()), offsets[1]++));
+        int half = all.size() / 2;
+        t.put(all.subList(0, half));
+        t.put(all.subList(half / 2, all.size())); // the second quarter again: a redelivery
+        assertEquals(expected, storedBuckets());
+        assertEquals(7, rows(), "one row per (window, status) in the main table, however many buckets");
+        assertEquals(3 * 2 * 2_000 + 5, total("requests"));
+    }
+
+    @Test
+    void percentileQueriesOverStoredBucketsAreWithinTheRelativeAccuracyOfTheExactOnes() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+        Random random = new Random(5);
+        long[] windows = {W0, W0 + 60_000, W0 + 120_000, W0 + 3_600_000}; // three in one hour, one in the next
+        List<String> statuses = List.of("200", "404", "502");
+        Map<String, double[]> raw = new HashMap<>();
+        List<SinkRecord> records = new ArrayList<>();
+        long offset = 0;
+        for (long w : windows) {
+            for (String status : statuses) {
+                double[] values = HistogramFixture.latencies(random, 500 + random.nextInt(3_000));
+                raw.put(w + "|" + status, values);
+                for (int from = 0; from < values.length; from += 700) { // partials
+                    int to = Math.min(values.length, from + 700);
+                    records.add(new SinkRecord(topic, 0, HistogramFixture.KEY, HistogramFixture.key(w, status), HistogramFixture.VALUE,
+                            HistogramFixture.value(w, status, to - from, HistogramFixture.histogram(values, from, to)), offset++));
+                }
+            }
+        }
+        t.put(records);
+        Dialect d = JdbcUrls.dialectFor(db.url());
+        Column ts = new Column("window_start", Timestamp.SCHEMA, io.logbunker.connect.sink.engine.MergeFunction.KEY);
+        String one = QuantileSql.render(d, histogramTable(), List.of("window_start", "status"), false, List.of(), QuantileSql.Period.NONE);
+        String range = QuantileSql.render(d, histogramTable(), List.of(), true, List.of(), QuantileSql.Period.NONE);
+        String perHour = QuantileSql.render(d, histogramTable(), List.of(), false, List.of("status"), QuantileSql.Period.HOUR);
+        try (Connection c = db.connect()) {
+            d.initialize(c);
+            for (double q : new double[] {0.5, 0.9, 0.95, 0.99, 0.999}) {
+                // one (window, group)
+                for (long w : windows) {
+                    for (String status : statuses) {
+                        try (PreparedStatement ps = c.prepareStatement(one)) {
+                            d.binder().bind(ps, 1, ts, new Date(w));
+                            ps.setString(2, status);
+                            ps.setDouble(3, q);
+                            double exact = HistogramFixture.exactQuantile(HistogramFixture.concat(List.of(raw.get(w + "|" + status))), q);
+                            double estimate = single(ps);
+                            assertTrue(HistogramFixture.withinAccuracy(exact, estimate), "p" + q + " of " + w + "/" + status + ": exact "
+                                    + exact + ", from the buckets " + estimate);
+                        }
+                    }
+                }
+                // merged over the first hour's windows and all groups
+                try (PreparedStatement ps = c.prepareStatement(range)) {
+                    d.binder().bind(ps, 1, ts, new Date(W0));
+                    d.binder().bind(ps, 2, ts, new Date(W0 + 3_600_000));
+                    ps.setDouble(3, q);
+                    List<double[]> parts = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) {
+                        for (String status : statuses) {
+                            parts.add(raw.get(windows[i] + "|" + status));
+                        }
+                    }
+                    double exact = HistogramFixture.exactQuantile(HistogramFixture.concat(parts), q);
+                    double estimate = single(ps);
+                    assertTrue(HistogramFixture.withinAccuracy(exact, estimate), "merged p" + q + ": exact " + exact + ", from the buckets "
+                            + estimate);
+                }
+                // per hour and status: one row each
+                try (PreparedStatement ps = c.prepareStatement(perHour)) {
+                    ps.setDouble(1, q);
+                    int rowsSeen = 0;
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            boolean firstHour = rowsSeen < statuses.size();
+                            String status = rs.getString(2);
+                            List<double[]> parts = new ArrayList<>();
+                            for (long w : firstHour ? java.util.Arrays.copyOf(windows, 3) : new long[] {windows[3]}) {
+                                parts.add(raw.get(w + "|" + status));
+                            }
+                            double exact = HistogramFixture.exactQuantile(HistogramFixture.concat(parts), q);
+                            double estimate = rs.getDouble(3);
+                            assertTrue(HistogramFixture.withinAccuracy(exact, estimate), "p" + q + " of hour " + rs.getObject(1) + "/"
+                                    + status + ": exact " + exact + ", from the buckets " + estimate);
+                            rowsSeen++;
+                        }
+                    }
+                    assertEquals(2 * statuses.size(), rowsSeen, "one row per hour and status");
+                }
+            }
+        }
+    }
+
+    private static double single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next(), "the quantile query returned no row");
+            double v = rs.getDouble(1);
+            assertFalse(rs.wasNull(), "the quantile query returned NULL");
+            return v;
         }
     }
 }

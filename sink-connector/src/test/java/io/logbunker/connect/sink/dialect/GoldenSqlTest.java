@@ -39,6 +39,14 @@ class GoldenSqlTest {
             new Column("k`\"", Schema.STRING_SCHEMA, MergeFunction.KEY),
             new Column("v\"); DELETE FROM y; --", Schema.INT64_SCHEMA, MergeFunction.SUM)));
 
+    /** The bucket table of a histogram field, as the mapper derives it from SHAPE's key. */
+    static final TableShape HISTOGRAM = new TableShape("access_metrics_request_time_histogram", List.of(
+            new Column("window_start", Timestamp.SCHEMA, MergeFunction.KEY),
+            new Column("status", Schema.STRING_SCHEMA, MergeFunction.KEY),
+            new Column("bucket", Schema.INT32_SCHEMA, MergeFunction.KEY),
+            new Column("bucket_value", Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.MAX),
+            new Column("bucket_count", Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM)));
+
     private static Dialect dialect(String name) {
         switch (name) {
             case "postgresql":
@@ -65,6 +73,16 @@ class GoldenSqlTest {
         if (arrays != null) {
             check(name, "upsert_arrays.sql", arrays);
         }
+        check(name, "histogram_create_table.sql", d.createTable(HISTOGRAM));
+        check(name, "histogram_upsert_2_rows.sql", d.upsert(HISTOGRAM, 2));
+        String t = HISTOGRAM.table();
+        check(name, "quantile_one_window_and_group.sql", QuantileSql.render(d, t, List.of("window_start", "status"), false, List.of(),
+                QuantileSql.Period.NONE));
+        check(name, "quantile_over_a_range_of_windows.sql", QuantileSql.render(d, t, List.of("status"), true, List.of(),
+                QuantileSql.Period.NONE));
+        check(name, "quantile_per_hour_and_status.sql", QuantileSql.render(d, t, List.of(), true, List.of("status"),
+                QuantileSql.Period.HOUR));
+        check(name, "quantile_per_day.sql", QuantileSql.render(d, t, List.of(), false, List.of(), QuantileSql.Period.DAY));
         check(name, "offsets_create.sql", d.createOffsetsTable("logbunker_sink_offsets"));
         check(name, "offsets_insert_if_absent.sql", d.insertOffsetIfAbsent("logbunker_sink_offsets"));
         check(name, "offsets_lock.sql", d.lockOffset("logbunker_sink_offsets"));

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS `access_metrics_request_time_histogram` (`window_start` DATETIME(3) NOT NULL, `status` VARCHAR(191) NOT NULL, `bucket` INT NOT NULL, `bucket_value` DOUBLE NULL, `bucket_count` BIGINT NULL, PRIMARY KEY (`window_start`, `status`, `bucket`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin

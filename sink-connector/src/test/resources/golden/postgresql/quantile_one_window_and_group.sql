@@ -1,0 +1,1 @@
+SELECT MIN(bucket_value) AS quantile FROM (SELECT bucket_value, SUM(n) OVER (ORDER BY "bucket" ROWS UNBOUNDED PRECEDING) AS running, SUM(n) OVER () AS total FROM (SELECT "bucket", MAX("bucket_value") AS bucket_value, SUM("bucket_count") AS n FROM "access_metrics_request_time_histogram" WHERE "window_start" = ? AND "status" = ? GROUP BY "bucket") b) r WHERE running >= ? * total
