@@ -2,6 +2,7 @@ package io.logbunker.connect.source;
 
 import io.logbunker.connect.source.format.LineFields;
 import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.window.MetricSpec;
 import io.logbunker.connect.source.tail.AllowedPaths;
 import io.logbunker.connect.source.tail.GlobScanner;
 import io.logbunker.connect.source.tail.TailerSettings;
@@ -38,6 +39,9 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     public static final String WINDOW_SIZE_MS = "window.size.ms";
     public static final String WINDOW_GRACE_MS = "window.grace.ms";
     public static final String GROUP_BY = "group.by";
+    public static final String METRICS = "metrics";
+    public static final String METRICS_HISTOGRAM_ACCURACY = "metrics.histogram.relative.accuracy";
+    public static final String METRICS_HISTOGRAM_MIN_VALUE = "metrics.histogram.min.value";
     public static final String HOST_NAME = "host.name";
     public static final String FLUSH_IDLE_MS = "flush.idle.ms";
     public static final String FLUSH_MAX_INTERVAL_MS = "flush.max.interval.ms";
@@ -149,6 +153,27 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "uri, args, arg_<name> (a percent-decoded query parameter), server_protocol, status_class. "
                         + "Empty values become '-'.",
                 GROUP_WINDOWS, ++o, Width.LONG, "Group by");
+        def.define(METRICS, Type.STRING, "", new MetricsValidator(), Importance.MEDIUM,
+                "Aggregates of numeric variables of log.format, per record: variable:aggregate,... with the aggregates sum, min, "
+                        + "max and histogram, entries separated by ';' (e.g. request_time:sum,max,histogram;"
+                        + "upstream_response_time:histogram;request_length:sum). Fields are named <variable>_<aggregate>. Seconds "
+                        + "(request_time, upstream_response_time, upstream_connect_time, upstream_header_time, upstream_queue_time, "
+                        + "msec) are float64, the others (request_length, bytes_sent, body_bytes_sent, upstream_response_length, "
+                        + "upstream_bytes_received, upstream_bytes_sent, bytes_received, connection_requests, content_length) int64. "
+                        + "'-' is no value; a list such as '0.012, 0.030 : 0.004' (servers tried, internal redirects) counts as "
+                        + "its sum. A histogram is a map from log-linear bucket to count, which the sink stores and merges "
+                        + "bucket by bucket, for exact percentiles in SQL. Empty: request_time:sum,min,max when the format has "
+                        + "$request_time.",
+                GROUP_WINDOWS, ++o, Width.LONG, "Metrics");
+        def.define(METRICS_HISTOGRAM_ACCURACY, Type.DOUBLE, 0.01, ConfigDef.Range.between(0.0001, 0.5), Importance.LOW,
+                "Relative accuracy a of the histograms: bucket i holds the values in (gamma^(i-1), gamma^i] with gamma = "
+                        + "(1+a)/(1-a), and every percentile read from them is within a of the exact one. Smaller means more "
+                        + "buckets per row. Changing it later needs a new table.",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Histogram accuracy");
+        def.define(METRICS_HISTOGRAM_MIN_VALUE, Type.DOUBLE, 0.001, ConfigDef.Range.between(1e-9, 1e9), Importance.LOW,
+                "Values below this (and zero) are counted in the histograms' zero bucket (index -2147483648, value 0). "
+                        + "nginx writes times in milliseconds, so 0.001 keeps every non-zero time.",
+                GROUP_WINDOWS, ++o, Width.SHORT, "Histogram minimum value");
         def.define(WINDOW_GRACE_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                 "A file's open groups are emitted once its event time passes the end of its oldest open window plus this. "
                         + "Later lines are still counted, as further partials of their window.",
@@ -192,6 +217,35 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .ifPresent(msg -> {
                     throw new ConfigException(GROUP_BY, getList(GROUP_BY), msg);
                 });
+        validateMetrics(getString(LOG_FORMAT), getString(METRICS), getList(GROUP_BY))
+                .ifPresent(msg -> {
+                    throw new ConfigException(METRICS, getString(METRICS), msg);
+                });
+    }
+
+    /** Cross-field check of metrics against log.format and group.by; empty when fine. */
+    static java.util.Optional<String> validateMetrics(String logFormat, String metrics, List<String> groupBy) {
+        LogFormat format;
+        try {
+            format = LogFormat.compile(logFormat);
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty(); // reported on log.format
+        }
+        MetricSpec spec;
+        try {
+            spec = MetricSpec.parse(metrics, format, 0.01, 0.001);
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+        for (MetricSpec.Metric m : spec.metrics()) {
+            for (String a : List.of("sum", "min", "max", "histogram")) {
+                if (m.wants(a) && (groupBy.contains(m.field(a)) || List.of("window_start", "window_end", "requests", "bytes_sent",
+                        "host").contains(m.field(a)))) {
+                    return java.util.Optional.of("the field " + m.field(a) + " would clash with a group-by or record field");
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Cross-field check of group.by against log.format; empty when fine. */
@@ -264,7 +318,33 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .parseThreads(getInt(PARSE_THREADS))
                 .rejectedLineMaxBytes(getInt(ERRORS_LINE_MAX_BYTES))
                 .allowedPaths(AllowedPaths.fromEnvironment())
+                .metrics(getString(METRICS), getDouble(METRICS_HISTOGRAM_ACCURACY), getDouble(METRICS_HISTOGRAM_MIN_VALUE))
                 .build();
+    }
+
+    /** The syntax of metrics; the variables are checked against log.format by the connector's validate(). */
+    private static final class MetricsValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = (String) value;
+            if (text == null || text.isBlank()) {
+                return;
+            }
+            for (String raw : text.split("[;,]")) {
+                String token = raw.trim();
+                int colon = token.indexOf(':');
+                String aggregate = (colon >= 0 ? token.substring(colon + 1) : token).trim().toLowerCase(Locale.ROOT);
+                if (!token.isEmpty() && !List.of("sum", "min", "max", "histogram").contains(aggregate)) {
+                    throw new ConfigException(name, value, "'" + token + "' is not variable:aggregate or an aggregate; aggregates are "
+                            + "sum, min, max and histogram");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "variable:aggregate,...;... with aggregates sum, min, max, histogram";
+        }
     }
 
     private static final class GlobListValidator implements ConfigDef.Validator {

@@ -78,6 +78,11 @@ public final class AccessLogSourceConnector extends SourceConnector {
             List<String> names = (List<String>) groupBy.value();
             boolean hostSet = host != null && host.value() instanceof String && !((String) host.value()).isEmpty();
             AccessLogSourceConfig.validateGroupBy((String) format.value(), names, hostSet).ifPresent(groupBy::addErrorMessage);
+            ConfigValue metrics = byName.get(AccessLogSourceConfig.METRICS);
+            if (metrics != null && metrics.errorMessages().isEmpty() && metrics.value() instanceof String) {
+                AccessLogSourceConfig.validateMetrics((String) format.value(), (String) metrics.value(), names)
+                        .ifPresent(metrics::addErrorMessage);
+            }
         }
         return config;
     }

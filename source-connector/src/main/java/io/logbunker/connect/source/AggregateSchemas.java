@@ -2,6 +2,9 @@ package io.logbunker.connect.source;
 
 import io.logbunker.connect.source.format.LineFields;
 import io.logbunker.connect.source.window.AggregateRow;
+import io.logbunker.connect.source.window.LogLinearBuckets;
+import io.logbunker.connect.source.window.MetricSpec;
+import io.logbunker.connect.source.window.MetricValues;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -11,25 +14,29 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * The record contract: key = window_start + [host] + group-by fields; value = the key fields, window_end and
- * the metrics. Every field's schema has the parameter {@code merge} (key, sum, min, max), so a sink can derive
- * its additive upsert from the schema alone.
+ * The record contract: key = window_start + [host] + group-by fields; value = the key fields, window_end, requests,
+ * bytes_sent and the metrics of the {@link MetricSpec} ({@code <variable>_sum}, {@code _min}, {@code _max}: float64
+ * for seconds, int64 for whole numbers, null when no line of the row had a value; {@code <variable>_histogram}: a map
+ * from bucket index to count, see {@link LogLinearBuckets}). Every field's schema has the parameter {@code merge}
+ * (key, sum, min, max, histogram), so a sink can derive its additive upsert from the schema alone.
  */
 final class AggregateSchemas {
     static final String MERGE = "merge";
+    static final String HISTOGRAM_ACCURACY = "histogram.relative.accuracy";
+    static final String HISTOGRAM_MIN_VALUE = "histogram.min.value";
 
     final Schema keySchema;
     final Schema valueSchema;
     private final List<String> groupBy;
     private final String host;
     private final boolean bytesSent;
-    private final boolean requestTime;
+    private final MetricSpec metrics;
 
-    AggregateSchemas(List<String> groupBy, String host, LineFields fields) {
+    AggregateSchemas(List<String> groupBy, String host, LineFields fields, MetricSpec metrics) {
         this.groupBy = groupBy;
         this.host = host == null || host.isEmpty() ? null : host;
         this.bytesSent = fields.hasBytesSent();
-        this.requestTime = fields.hasRequestTime();
+        this.metrics = metrics;
 
         SchemaBuilder key = SchemaBuilder.struct().name("io.logbunker.accesslog.AggregateKey").version(1);
         SchemaBuilder value = SchemaBuilder.struct().name("io.logbunker.accesslog.Aggregate").version(1);
@@ -47,10 +54,19 @@ final class AggregateSchemas {
         if (bytesSent) {
             value.field("bytes_sent", SchemaBuilder.int64().parameter(MERGE, "sum").build());
         }
-        if (requestTime) {
-            value.field("request_time_sum", SchemaBuilder.float64().optional().parameter(MERGE, "sum").build());
-            value.field("request_time_min", SchemaBuilder.float64().optional().parameter(MERGE, "min").build());
-            value.field("request_time_max", SchemaBuilder.float64().optional().parameter(MERGE, "max").build());
+        for (MetricSpec.Metric m : metrics.metrics()) {
+            for (String aggregate : List.of("sum", "min", "max")) {
+                if (m.wants(aggregate)) {
+                    value.field(m.field(aggregate), (m.decimal() ? SchemaBuilder.float64() : SchemaBuilder.int64()).optional()
+                            .parameter(MERGE, aggregate).build());
+                }
+            }
+            if (m.histogram()) {
+                value.field(m.field("histogram"), SchemaBuilder.map(Schema.INT32_SCHEMA, Schema.INT64_SCHEMA).optional()
+                        .parameter(MERGE, "histogram")
+                        .parameter(HISTOGRAM_ACCURACY, Double.toString(metrics.relativeAccuracy()))
+                        .parameter(HISTOGRAM_MIN_VALUE, Double.toString(metrics.minValue())).build());
+            }
         }
         this.keySchema = key.build();
         this.valueSchema = value.build();
@@ -70,12 +86,40 @@ final class AggregateSchemas {
         if (bytesSent) {
             s.put("bytes_sent", row.bytesSent());
         }
-        if (requestTime) {
-            s.put("request_time_sum", row.requestTimeSum());
-            s.put("request_time_min", row.requestTimeMin());
-            s.put("request_time_max", row.requestTimeMax());
+        List<MetricSpec.Metric> list = metrics.metrics();
+        for (int i = 0; i < list.size(); i++) {
+            MetricSpec.Metric m = list.get(i);
+            MetricValues v = row.metrics().get(i);
+            if (v.count() == 0) {
+                continue; // no line had a value: the fields stay null, which never erases a stored value
+            }
+            if (m.sum()) {
+                s.put(m.field("sum"), number(m, v.sum(), row));
+            }
+            if (m.min()) {
+                s.put(m.field("min"), number(m, v.min(), row));
+            }
+            if (m.max()) {
+                s.put(m.field("max"), number(m, v.max(), row));
+            }
+            if (m.histogram()) {
+                s.put(m.field("histogram"), v.histogram());
+            }
         }
         return s;
+    }
+
+    /** Whole numbers are summed in a double, which is exact up to 2^53: beyond, the task stops rather than round. */
+    private static Object number(MetricSpec.Metric m, double v, AggregateRow row) {
+        if (m.decimal()) {
+            return v;
+        }
+        if (v > 9_007_199_254_740_992.0) {
+            throw new IllegalStateException("The sum of $" + m.variable() + " in the window starting at "
+                    + java.time.Instant.ofEpochMilli(row.windowStart()) + " is above 2^53, which cannot be real; the task stops rather "
+                    + "than write a rounded sum. Exclude the file (files.exclude) or remove its lines with such values, then restart.");
+        }
+        return (long) v;
     }
 
     private void fillKey(Struct s, AggregateRow row) {

@@ -25,10 +25,49 @@ public final class LogWriter {
     private long badLines;
     private long goodLines;
 
+    /** combined plus {@code $request_time "$upstream_response_time"}, as written with {@link #withLatencies}. */
+    public static final String LATENCY_FORMAT = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+            + "\"$http_referer\" \"$http_user_agent\" $request_time \"$upstream_response_time\"";
+
+    private boolean latencies;
+
     public LogWriter(Path file, long lineSpacingMs) throws IOException {
         this.file = file;
         this.lineSpacingMs = lineSpacingMs;
         this.out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /**
+     * Lines in {@link #LATENCY_FORMAT}: heavy-tailed request times (log-normal body, rare multi-second outliers, zeros)
+     * and upstream times that are sometimes {@code -} or lists such as {@code "0.012, 0.030 : -"}.
+     */
+    public LogWriter withLatencies() {
+        latencies = true;
+        return this;
+    }
+
+    /** The latency fields of line {@code i}, the same for every run. */
+    static String latencyFields(long i) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(i * 0x9E3779B97F4A7C15L);
+        double p = r.nextDouble();
+        double rt = p < 0.02 ? 0 : p < 0.03 ? 1 + r.nextDouble() * 9 : Math.exp(Math.log(0.05) + 0.8 * gaussian(r));
+        String upstream;
+        if (i % 7 == 0) {
+            upstream = "-";
+        } else if (i % 13 == 0) {
+            upstream = ms(rt * 0.3) + ", " + ms(rt * 0.5) + " : " + (i % 2 == 0 ? "-" : ms(rt * 0.1));
+        } else {
+            upstream = ms(rt * 0.9);
+        }
+        return " " + ms(rt) + " \"" + upstream + "\"";
+    }
+
+    private static double gaussian(java.util.SplittableRandom r) {
+        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    private static String ms(double seconds) {
+        return String.format(java.util.Locale.ROOT, "%.3f", seconds);
     }
 
     private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -49,6 +88,10 @@ public final class LogWriter {
             sb.append(String.format("10.%d.%d.%d - - [%02d/%s/%d:%02d:%02d:%02d +0100] \"GET /t?ev=click&ad=%d HTTP/1.1\" %d %s \"-\" \"ua %d\"%n",
                     i % 200, (i / 200) % 250, i % 250, z.getDayOfMonth(), MONTHS[z.getMonthValue() - 1], z.getYear(), z.getHour(),
                     z.getMinute(), z.getSecond(), i % 13, status, bytes == 0 ? "-" : Long.toString(bytes), i % 3));
+            if (latencies) {
+                sb.setLength(sb.length() - System.lineSeparator().length());
+                sb.append(latencyFields(i)).append('\n');
+            }
             long window = Math.floorDiv(t, 60_000L) * 60_000L;
             long[] v = truth.computeIfAbsent(window + "|" + status, x -> new long[2]);
             v[0]++;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the aggregator needs from a split line: its event time, status, bytes and request time, and the
+ * What the aggregator needs from a split line: its event time, status and bytes, and the
  * group-by dimensions, including the derived ones ({@code request_method}, {@code request_uri}, {@code uri},
  * {@code args}, {@code arg_<name>}, {@code server_protocol}, {@code status_class}). Every accessor works on
  * the bytes in place.
@@ -28,7 +28,6 @@ public final class LineFields {
     private final TimeKind timeKind;
     private final int statusField;
     private final int bytesField;
-    private final int requestTimeField;
     private final int requestField;
     private final int requestUriField;
     private final int argsField;
@@ -58,7 +57,6 @@ public final class LineFields {
         statusField = format.indexOf("status");
         int body = format.indexOf("body_bytes_sent");
         bytesField = body >= 0 ? body : format.indexOf("bytes_sent");
-        requestTimeField = format.indexOf("request_time");
         requestField = format.indexOf("request");
         requestUriField = format.indexOf("request_uri");
         argsField = format.indexOf("args");
@@ -74,10 +72,6 @@ public final class LineFields {
 
     public boolean hasBytesSent() {
         return bytesField >= 0;
-    }
-
-    public boolean hasRequestTime() {
-        return requestTimeField >= 0;
     }
 
     /** Event time in UTC epoch milliseconds, or {@link EventTime#INVALID}. */
@@ -131,36 +125,6 @@ public final class LineFields {
             return 0;
         }
         return parseLong(line.buf, line.start[bytesField], line.end[bytesField]);
-    }
-
-    /** {@code $request_time} in seconds; NaN when absent or {@code -}; -1 when it is not a number. */
-    public double requestTime(ParsedLine line) {
-        if (requestTimeField < 0 || line.isEmpty(requestTimeField)) {
-            return Double.NaN;
-        }
-        byte[] b = line.buf;
-        int p = line.start[requestTimeField];
-        int end = line.end[requestTimeField];
-        long whole = 0;
-        int digits = 0;
-        while (p < end && b[p] >= '0' && b[p] <= '9') {
-            whole = whole * 10 + (b[p++] - '0');
-            digits++;
-        }
-        long frac = 0;
-        long scale = 1;
-        if (p < end && b[p] == '.') {
-            p++;
-            while (p < end && b[p] >= '0' && b[p] <= '9' && scale < 1_000_000_000L) {
-                frac = frac * 10 + (b[p++] - '0');
-                scale *= 10;
-                digits++;
-            }
-        }
-        if (p != end || digits == 0 || digits > 18) {
-            return -1;
-        }
-        return whole + (double) frac / scale;
     }
 
     /** Numbers of up to 18 digits are read; a window's sum of them is checked for overflow where it is added. */

@@ -43,7 +43,7 @@ public final class AccessLogTailer implements AutoCloseable {
     public AccessLogTailer(TailerSettings settings, Time time, StoredOffsets storedOffsets) {
         this.settings = settings;
         this.time = time;
-        this.folder = new LineFolder(settings.logFormat(), settings.groupBy());
+        this.folder = new LineFolder(settings.logFormat(), settings.groupBy(), settings.metricSpec());
         LineRule lineRule = new LineRule(settings.maxLineBytes(), settings.rejectedLineMaxBytes());
         this.parallel = ParallelFolder.create(settings, lineRule);
         this.registry = new FileRegistry(settings, storedOffsets, stats, parallel);

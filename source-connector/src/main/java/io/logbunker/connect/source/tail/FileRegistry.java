@@ -240,7 +240,7 @@ final class FileRegistry implements AutoCloseable {
             }
             candidates.remove(fileKey);
             TrackedFile f = new TrackedFile(identity, fileKey, path, channel, gzip ? content : new PlainContent(channel, split,
-                    settings.parallelMinBytes()), new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs()),
+                    settings.parallelMinBytes()), new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs(), settings.metricSpec()),
                     Math.max(1, settings.parseThreads()), position, now);
             byKey.put(fileKey, f);
             byIdentity.put(identity, f);

@@ -39,7 +39,7 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         int parts = settings.parseThreads();
         this.partFolders = new LineFolder[parts];
         for (int k = 1; k < parts; k++) {
-            partFolders[k] = new LineFolder(settings.logFormat(), settings.groupBy());
+            partFolders[k] = new LineFolder(settings.logFormat(), settings.groupBy(), settings.metricSpec());
         }
         this.parsePool = new ParseHelpers(parts - 1, "logbunker-parse-" + settings.taskIndex());
     }
@@ -144,7 +144,7 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         List<ParseHelpers.Job<Integer>> jobs = new ArrayList<>(threads - 1);
         for (int k = 1; k < threads; k++) {
             LineFolder helperFolder = partFolders[k];
-            WindowAggregator helperAggregator = f.helperAggregator(k, settings.windowSizeMs(), settings.windowGraceMs());
+            WindowAggregator helperAggregator = f.helperAggregator(k, settings);
             jobs.add(parsePool.submit(k - 1, () -> foldPieces(helperFolder, helperAggregator, nextPiece, bounds,
                     rejects, failures, f.path, buf, base)));
         }

@@ -1,5 +1,8 @@
 package io.logbunker.connect.source.tail;
 
+import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.window.MetricSpec;
+
 import java.util.List;
 
 /**
@@ -18,13 +21,22 @@ import java.util.List;
  *                             it first ran) instead of skipping them
  * @param allowedPaths         the directories the worker's operator allows (the builder's default allows everything:
  *                             the connector always passes the worker's)
+ * @param metrics              the metrics setting ({@link MetricSpec}); empty for the default
+ * @param histogramAccuracy    the histograms' relative accuracy
+ * @param histogramMinValue    values below it go to a histogram's zero bucket
  */
 public record TailerSettings(List<String> includes, List<String> excludes, int taskIndex, int taskCount, boolean startAtEnd,
                              int maxLineBytes, int fingerprintBytes, long windowSizeMs, long windowGraceMs, long flushIdleMs,
                              long flushMaxIntervalMs, int maxOpenGroups, long scanIntervalMs, long releaseIdleMs,
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
                              int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, int groupMaxPerWindow,
-                             boolean compressedBackfill, AllowedPaths allowedPaths) {
+                             boolean compressedBackfill, AllowedPaths allowedPaths, String metrics, double histogramAccuracy,
+                             double histogramMinValue) {
+
+    /** The metrics to aggregate, resolved against the log format. */
+    public MetricSpec metricSpec() {
+        return MetricSpec.parse(metrics, LogFormat.compile(logFormat), histogramAccuracy, histogramMinValue);
+    }
 
     /** The parallel threshold for a read chunk size: half a chunk, at most 1 MiB. */
     public static int parallelMinBytesFor(int readChunkBytes) {
@@ -58,6 +70,9 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private int parseThreads = 2;
         private Integer parallelMinBytes;
         private int rejectedLineMaxBytes = 65_536;
+        private String metrics = "";
+        private double histogramAccuracy = 0.01;
+        private double histogramMinValue = 0.001;
         private int groupMaxPerWindow;
         private boolean compressedBackfill;
         private AllowedPaths allowedPaths = AllowedPaths.unrestricted();
@@ -177,12 +192,19 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
             return this;
         }
 
+        public Builder metrics(String spec, double accuracy, double minValue) {
+            metrics = spec;
+            histogramAccuracy = accuracy;
+            histogramMinValue = minValue;
+            return this;
+        }
+
         public TailerSettings build() {
             return new TailerSettings(includes, excludes, taskIndex, taskCount, startAtEnd, maxLineBytes, fingerprintBytes,
                     windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
                     readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
                     parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes,
-                    groupMaxPerWindow, compressedBackfill, allowedPaths);
+                    groupMaxPerWindow, compressedBackfill, allowedPaths, metrics, histogramAccuracy, histogramMinValue);
         }
     }
 }

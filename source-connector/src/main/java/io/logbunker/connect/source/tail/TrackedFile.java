@@ -89,9 +89,9 @@ final class TrackedFile {
     }
 
     /** Helper {@code k}'s aggregator for this file (k >= 1), created on first use. */
-    WindowAggregator helperAggregator(int k, long windowSizeMs, long graceMs) {
+    WindowAggregator helperAggregator(int k, TailerSettings settings) {
         if (aggregators[k] == null) {
-            aggregators[k] = new WindowAggregator(windowSizeMs, graceMs);
+            aggregators[k] = new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs(), settings.metricSpec());
         }
         helpersUsed = true;
         return aggregators[k];

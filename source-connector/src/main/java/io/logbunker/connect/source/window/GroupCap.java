@@ -74,23 +74,15 @@ public final class GroupCap {
 
     private static AggregateRow asOther(AggregateRow r) {
         return new AggregateRow(r.windowStart(), r.windowEnd(), Collections.nCopies(r.dimensions().size(), OTHER), r.requests(),
-                r.bytesSent(), r.requestTimeSum(), r.requestTimeMin(), r.requestTimeMax());
+                r.bytesSent(), r.metrics());
     }
 
     private static AggregateRow merge(AggregateRow a, AggregateRow b) {
-        return new AggregateRow(a.windowStart(), Math.max(a.windowEnd(), b.windowEnd()), a.dimensions(), a.requests() + b.requests(),
-                Math.addExact(a.bytesSent(), b.bytesSent()), sum(a.requestTimeSum(), b.requestTimeSum()),
-                pick(a.requestTimeMin(), b.requestTimeMin(), true), pick(a.requestTimeMax(), b.requestTimeMax(), false));
-    }
-
-    private static Double sum(Double a, Double b) {
-        return a == null ? b : b == null ? a : Double.valueOf(a + b);
-    }
-
-    private static Double pick(Double a, Double b, boolean min) {
-        if (a == null || b == null) {
-            return a == null ? b : a;
+        List<MetricValues> metrics = new ArrayList<>(a.metrics().size());
+        for (int m = 0; m < a.metrics().size(); m++) {
+            metrics.add(a.metrics().get(m).plus(b.metrics().get(m)));
         }
-        return min ? Math.min(a, b) : Math.max(a, b);
+        return new AggregateRow(a.windowStart(), Math.max(a.windowEnd(), b.windowEnd()), a.dimensions(), a.requests() + b.requests(),
+                Math.addExact(a.bytesSent(), b.bytesSent()), List.copyOf(metrics));
     }
 }

@@ -20,16 +20,21 @@ final class GroupTable {
     int[] hash = new int[64];
     long[] requests = new long[64];
     long[] bytesSent = new long[64];
-    double[] rtSum = new double[64];
-    double[] rtMin = new double[64];
-    double[] rtMax = new double[64];
-    long[] rtCount = new long[64];
+    /** Per metric (first index), per group: lines with a value, their sum, min and max. */
+    final long[][] mCount;
+    final double[][] mSum;
+    final double[][] mMin;
+    final double[][] mMax;
     int size;
 
     byte[] arena = new byte[4096];
     int arenaLength;
 
-    GroupTable() {
+    GroupTable(int metrics) {
+        mCount = new long[metrics][64];
+        mSum = new double[metrics][64];
+        mMin = new double[metrics][64];
+        mMax = new double[metrics][64];
         slots = new int[256];
         Arrays.fill(slots, EMPTY);
         mask = slots.length - 1;
@@ -83,10 +88,12 @@ final class GroupTable {
         arenaLength += keyLen;
         requests[g] = 0;
         bytesSent[g] = 0;
-        rtSum[g] = 0;
-        rtMin[g] = Double.POSITIVE_INFINITY;
-        rtMax[g] = Double.NEGATIVE_INFINITY;
-        rtCount[g] = 0;
+        for (int m = 0; m < mCount.length; m++) {
+            mCount[m][g] = 0;
+            mSum[m][g] = 0;
+            mMin[m][g] = Double.POSITIVE_INFINITY;
+            mMax[m][g] = Double.NEGATIVE_INFINITY;
+        }
         int slot = h & mask;
         while (slots[slot] != EMPTY) {
             slot = (slot + 1) & mask;
@@ -120,10 +127,12 @@ final class GroupTable {
         hash = Arrays.copyOf(hash, n);
         requests = Arrays.copyOf(requests, n);
         bytesSent = Arrays.copyOf(bytesSent, n);
-        rtSum = Arrays.copyOf(rtSum, n);
-        rtMin = Arrays.copyOf(rtMin, n);
-        rtMax = Arrays.copyOf(rtMax, n);
-        rtCount = Arrays.copyOf(rtCount, n);
+        for (int m = 0; m < mCount.length; m++) {
+            mCount[m] = Arrays.copyOf(mCount[m], n);
+            mSum[m] = Arrays.copyOf(mSum[m], n);
+            mMin[m] = Arrays.copyOf(mMin[m], n);
+            mMax[m] = Arrays.copyOf(mMax[m], n);
+        }
     }
 
     private void rehash(int capacity) {

@@ -5,6 +5,7 @@ import io.logbunker.connect.source.format.KeyBuffer;
 import io.logbunker.connect.source.format.LineFields;
 import io.logbunker.connect.source.format.LineParser;
 import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.format.NumericValue;
 import io.logbunker.connect.source.format.ParsedLine;
 
 import java.util.List;
@@ -20,16 +21,44 @@ public final class LineFolder {
     private final LineFields.Dimension[] dimensions;
     private final ParsedLine parsed;
     private final KeyBuffer key = new KeyBuffer();
+    private final MetricSpec metrics;
+    private final int[] metricFields;
+    private final boolean[] metricDecimal;
+    private final String[] notANumber;
+    private final String[] outOfRange;
+    private final double[] values;
     private long eventTime;
     private long bytesSent;
-    private double requestTime;
 
+    /** With the default metrics ({@code request_time:sum,min,max} when the format has it). */
     public LineFolder(String logFormat, List<String> groupBy) {
+        this(logFormat, groupBy, MetricSpec.parse("", LogFormat.compile(logFormat), 0.01, 0.001));
+    }
+
+    public LineFolder(String logFormat, List<String> groupBy, MetricSpec metrics) {
         LogFormat format = LogFormat.compile(logFormat);
         this.parser = new LineParser(format);
         this.fields = new LineFields(format);
         this.dimensions = groupBy.stream().map(fields::dimension).toArray(LineFields.Dimension[]::new);
         this.parsed = parser.newParsedLine();
+        this.metrics = metrics;
+        int n = metrics.metrics().size();
+        this.metricFields = new int[n];
+        this.metricDecimal = new boolean[n];
+        this.notANumber = new String[n];
+        this.outOfRange = new String[n];
+        this.values = new double[n];
+        for (int m = 0; m < n; m++) {
+            MetricSpec.Metric metric = metrics.metrics().get(m);
+            metricFields[m] = format.indexOf(metric.variable());
+            metricDecimal[m] = metric.decimal();
+            notANumber[m] = "$" + metric.variable() + " is not a number" + (metric.decimal() ? "" : " (a whole number)");
+            outOfRange[m] = "$" + metric.variable() + " is too large to be real";
+        }
+    }
+
+    public MetricSpec metrics() {
+        return metrics;
     }
 
     public LineFields fields() {
@@ -61,9 +90,12 @@ public final class LineFolder {
             return bytesSent == LineFields.OUT_OF_RANGE ? "the bytes-sent field is larger than " + LineFields.MAX_NUMBER
                     : "the bytes-sent field is not a number";
         }
-        requestTime = fields.requestTime(parsed);
-        if (requestTime < 0) {
-            return "$request_time is not a number";
+        for (int m = 0; m < values.length; m++) {
+            double v = parsed.isEmpty(metricFields[m]) ? Double.NaN : NumericValue.read(parsed, metricFields[m], metricDecimal[m]);
+            if (v < 0) {
+                return v == NumericValue.NOT_A_NUMBER ? notANumber[m] : outOfRange[m];
+            }
+            values[m] = v;
         }
         key.clear();
         for (LineFields.Dimension d : dimensions) {
@@ -79,6 +111,6 @@ public final class LineFolder {
 
     /** Folds the line last parsed successfully. */
     public void foldInto(WindowAggregator agg) {
-        agg.add(eventTime, key, bytesSent, requestTime);
+        agg.add(eventTime, key, bytesSent, values);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Folds lines of one file into tumbling event-time windows (UTC epoch aligned) per group. It knows nothing
@@ -14,17 +15,37 @@ import java.util.List;
 public final class WindowAggregator {
     private final long windowSizeMs;
     private final long graceMs;
-    private final GroupTable table = new GroupTable();
+    private final GroupTable table;
+    /** Per metric: its histogram's buckets and counts, or null without a histogram. */
+    private final LogLinearBuckets[] buckets;
+    private final BucketCounts[] histograms;
+    private final double[] oneValue = new double[1];
     private long watermark = Long.MIN_VALUE;
     private long minOpenWindowStart = Long.MAX_VALUE;
     private long lastEmittedWindowStart = Long.MIN_VALUE;
 
+    /** Folds {@code $request_time} as the one metric, without a histogram (the historic record). */
     public WindowAggregator(long windowSizeMs, long graceMs) {
+        this(windowSizeMs, graceMs, new MetricSpec(List.of(new MetricSpec.Metric("request_time", true, true, true, true, false)),
+                0.01, 0.001));
+    }
+
+    public WindowAggregator(long windowSizeMs, long graceMs, MetricSpec metrics) {
         if (windowSizeMs <= 0) {
             throw new IllegalArgumentException("window size must be positive");
         }
         this.windowSizeMs = windowSizeMs;
         this.graceMs = graceMs;
+        int n = metrics.metrics().size();
+        this.table = new GroupTable(n);
+        this.buckets = new LogLinearBuckets[n];
+        this.histograms = new BucketCounts[n];
+        for (int m = 0; m < n; m++) {
+            if (metrics.metrics().get(m).histogram()) {
+                buckets[m] = new LogLinearBuckets(metrics.relativeAccuracy(), metrics.minValue());
+                histograms[m] = new BucketCounts();
+            }
+        }
     }
 
     public long windowStartOf(long eventTimeMs) {
@@ -37,12 +58,18 @@ public final class WindowAggregator {
         return table.find(windowStart, key.bytes(), key.length(), h) < 0;
     }
 
+    /** Folds one line whose only metric is {@code value} (NaN: none); for aggregators of one metric. */
+    public void add(long eventTimeMs, KeyBuffer key, long bytesSent, double value) {
+        oneValue[0] = value;
+        add(eventTimeMs, key, bytesSent, oneValue);
+    }
+
     /**
      * Folds one line.
      *
-     * @param requestTime seconds, or NaN when the line has none
+     * @param values one per metric, in the order of the {@link MetricSpec}; NaN when the line has no value
      */
-    public void add(long eventTimeMs, KeyBuffer key, long bytesSent, double requestTime) {
+    public void add(long eventTimeMs, KeyBuffer key, long bytesSent, double[] values) {
         long window = windowStartOf(eventTimeMs);
         byte[] k = key.bytes();
         int len = key.length();
@@ -56,14 +83,20 @@ public final class WindowAggregator {
         }
         table.requests[g]++;
         table.bytesSent[g] = addBytes(table.bytesSent[g], bytesSent, window);
-        if (requestTime == requestTime) { // not NaN
-            table.rtSum[g] += requestTime;
-            table.rtCount[g]++;
-            if (requestTime < table.rtMin[g]) {
-                table.rtMin[g] = requestTime;
-            }
-            if (requestTime > table.rtMax[g]) {
-                table.rtMax[g] = requestTime;
+        for (int m = 0; m < values.length; m++) {
+            double v = values[m];
+            if (v == v) { // not NaN
+                table.mSum[m][g] += v;
+                table.mCount[m][g]++;
+                if (v < table.mMin[m][g]) {
+                    table.mMin[m][g] = v;
+                }
+                if (v > table.mMax[m][g]) {
+                    table.mMax[m][g] = v;
+                }
+                if (histograms[m] != null) {
+                    histograms[m].add(g, buckets[m].bucketOf(v), 1);
+                }
             }
         }
         if (eventTimeMs > watermark) {
@@ -88,6 +121,7 @@ public final class WindowAggregator {
      */
     public void mergeFrom(WindowAggregator other) {
         GroupTable o = other.table;
+        int[] into = new int[o.size];
         for (int g = 0; g < o.size; g++) {
             long window = o.windowStart[g];
             int h = o.hash[g];
@@ -100,10 +134,23 @@ public final class WindowAggregator {
             }
             table.requests[t] += o.requests[g];
             table.bytesSent[t] = addBytes(table.bytesSent[t], o.bytesSent[g], window);
-            table.rtSum[t] += o.rtSum[g];
-            table.rtCount[t] += o.rtCount[g];
-            table.rtMin[t] = Math.min(table.rtMin[t], o.rtMin[g]);
-            table.rtMax[t] = Math.max(table.rtMax[t], o.rtMax[g]);
+            for (int m = 0; m < table.mCount.length; m++) {
+                table.mSum[m][t] += o.mSum[m][g];
+                table.mCount[m][t] += o.mCount[m][g];
+                table.mMin[m][t] = Math.min(table.mMin[m][t], o.mMin[m][g]);
+                table.mMax[m][t] = Math.max(table.mMax[m][t], o.mMax[m][g]);
+            }
+            into[g] = t;
+        }
+        for (int m = 0; m < histograms.length; m++) {
+            BucketCounts mine = histograms[m];
+            BucketCounts theirs = other.histograms[m];
+            if (mine != null) {
+                for (int e = 0; e < theirs.size; e++) {
+                    mine.add(into[theirs.group[e]], theirs.bucket[e], theirs.count[e]);
+                }
+                theirs.clear();
+            }
         }
         if (other.watermark > watermark) {
             watermark = other.watermark;
@@ -180,15 +227,27 @@ public final class WindowAggregator {
     }
 
     /** Emits every open group as a partial aggregate, in creation order, and forgets them. */
+    @SuppressWarnings("unchecked")
     public List<AggregateRow> drain() {
         int n = table.size();
+        int metrics = table.mCount.length;
+        Map<Integer, Long>[][] byGroup = new Map[metrics][];
+        for (int m = 0; m < metrics; m++) {
+            if (histograms[m] != null) {
+                byGroup[m] = histograms[m].byGroup(n);
+                histograms[m].clear();
+            }
+        }
         List<AggregateRow> rows = new ArrayList<>(n);
         for (int g = 0; g < n; g++) {
             long ws = table.windowStart[g];
-            boolean rt = table.rtCount[g] > 0;
+            MetricValues[] values = new MetricValues[metrics];
+            for (int m = 0; m < metrics; m++) {
+                values[m] = new MetricValues(table.mCount[m][g], table.mSum[m][g], table.mMin[m][g], table.mMax[m][g],
+                        byGroup[m] == null ? null : byGroup[m][g]);
+            }
             rows.add(new AggregateRow(ws, ws + windowSizeMs, decodeKey(table.arena, table.keyOffset[g], table.keyLength[g]),
-                    table.requests[g], table.bytesSent[g],
-                    rt ? table.rtSum[g] : null, rt ? table.rtMin[g] : null, rt ? table.rtMax[g] : null));
+                    table.requests[g], table.bytesSent[g], List.of(values)));
             if (ws > lastEmittedWindowStart) {
                 lastEmittedWindowStart = ws;
             }

@@ -38,6 +38,7 @@ final class TailerFixture {
     int parseThreads;
     int parallelMinBytes;
     int rejectedLineMaxBytes = 65_536;
+    String metrics = "";
     AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
     /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
@@ -65,7 +66,7 @@ final class TailerFixture {
                 .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).groupMaxPerWindow(groupMaxPerWindow).scanIntervalMs(10)
                 .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
                 .failOnParseError(failOnParseError).parseThreads(parseThreads).parallelMinBytes(parallelMinBytes)
-                .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).build();
+                .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).metrics(metrics, 0.01, 0.001).build();
     }
 
     /** The tailer made last: its epoch goes into the offsets the fixture stores, as the task does. */

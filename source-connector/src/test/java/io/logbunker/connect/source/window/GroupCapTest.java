@@ -3,13 +3,26 @@ package io.logbunker.connect.source.window;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 class GroupCapTest {
     private static AggregateRow row(long window, String group, long requests, Double rt) {
-        return new AggregateRow(window, window + 60_000, List.of(group, "x"), requests, requests * 10, rt, rt, rt);
+        return new AggregateRow(window, window + 60_000, List.of(group, "x"), requests, requests * 10, List.of(rt(rt)));
+    }
+
+    private static MetricValues rt(Double rt) {
+        return rt == null ? new MetricValues(0, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, null)
+                : new MetricValues(1, rt, rt, rt, Map.of(LogLinear.bucket(rt), 1L));
+    }
+
+    /** The bucket formula as the README writes it, computed here on its own. */
+    private static final class LogLinear {
+        static int bucket(double v) {
+            return (int) Math.ceil(Math.log(v) / Math.log(1.01 / 0.99));
+        }
     }
 
     @Test
@@ -24,10 +37,11 @@ class GroupCapTest {
         List<AggregateRow> first = cap.apply(List.of(row(0, "a", 1, 0.5), row(0, "b", 2, null), row(0, "c", 3, 0.1),
                 row(0, "d", 4, 0.9), row(60_000, "c", 5, null)));
         assertEquals(List.of(row(0, "a", 1, 0.5), row(0, "b", 2, null), row(60_000, "c", 5, null),
-                new AggregateRow(0, 60_000, List.of("__other__", "__other__"), 7, 70, 1.0, 0.1, 0.9)), first);
+                new AggregateRow(0, 60_000, List.of("__other__", "__other__"), 7, 70, List.of(new MetricValues(2, 0.1 + 0.9, 0.1, 0.9,
+                        Map.of(LogLinear.bucket(0.1), 1L, LogLinear.bucket(0.9), 1L))))), first);
         // a later range of the same window: admitted groups keep their rows, new ones still go to __other__
         List<AggregateRow> later = cap.apply(List.of(row(0, "b", 1, null), row(0, "e", 1, null)));
-        assertEquals(List.of(row(0, "b", 1, null), new AggregateRow(0, 60_000, List.of("__other__", "__other__"), 1, 10, null, null, null)),
+        assertEquals(List.of(row(0, "b", 1, null), new AggregateRow(0, 60_000, List.of("__other__", "__other__"), 1, 10, List.of(rt(null)))),
                 later);
         assertEquals(8, cap.linesOverCap());
     }

@@ -1,0 +1,101 @@
+package io.logbunker.connect.source.format;
+
+/**
+ * Reads a numeric nginx variable in place. {@code -} (or an empty field) is "no value", never zero. nginx writes one
+ * value per upstream server it tried, separated by {@code ", "}, and a {@code " : "} between the servers of an internal
+ * redirect ({@code "0.012, 0.030 : 0.004"}); such a list counts as the sum of its values, the time (or bytes) the
+ * request spent upstream in all, and a {@code -} inside it adds nothing (a list of only {@code -} is no value).
+ *
+ * <p>Seconds are summed in nanoseconds, so the result is the double nearest to the exact decimal sum, the same value
+ * any other program gets from the text.
+ */
+public final class NumericValue {
+    /** The field is not a number (or a list of numbers). */
+    public static final double NOT_A_NUMBER = -1;
+    /** The number is too large to be real (more than 9e9 seconds or 2^53 units). */
+    public static final double OUT_OF_RANGE = -2;
+    private static final long MAX_NANOS = 9_000_000_000L * 1_000_000_000L;
+    private static final long MAX_WHOLE = 1L << 53;
+
+    private NumericValue() {
+    }
+
+    /** The value of {@code field}: NaN for none, else a non-negative number, {@link #NOT_A_NUMBER} or {@link #OUT_OF_RANGE}. */
+    public static double read(ParsedLine line, int field, boolean decimal) {
+        return read(line.buf, line.start[field], line.end[field], decimal);
+    }
+
+    public static double read(byte[] b, int p, int end, boolean decimal) {
+        long total = 0;
+        boolean any = false;
+        while (true) {
+            if (p >= end) {
+                return NOT_A_NUMBER; // empty field, or a separator at the end
+            }
+            if (b[p] == '-') {
+                p++;
+            } else {
+                long whole = 0;
+                int digits = 0;
+                while (p < end && b[p] >= '0' && b[p] <= '9') {
+                    if (++digits > 18) {
+                        return OUT_OF_RANGE;
+                    }
+                    whole = whole * 10 + (b[p++] - '0');
+                }
+                if (digits == 0) {
+                    return NOT_A_NUMBER;
+                }
+                long v;
+                if (decimal) {
+                    long frac = 0;
+                    int fracDigits = 0;
+                    if (p < end && b[p] == '.') {
+                        p++;
+                        while (p < end && b[p] >= '0' && b[p] <= '9') {
+                            if (++fracDigits > 9) {
+                                return NOT_A_NUMBER;
+                            }
+                            frac = frac * 10 + (b[p++] - '0');
+                        }
+                        if (fracDigits == 0) {
+                            return NOT_A_NUMBER;
+                        }
+                    }
+                    for (int i = fracDigits; i < 9; i++) {
+                        frac *= 10;
+                    }
+                    if (whole > 9_000_000_000L) {
+                        return OUT_OF_RANGE;
+                    }
+                    v = whole * 1_000_000_000L + frac;
+                } else {
+                    v = whole;
+                }
+                total += v;
+                if (total > (decimal ? MAX_NANOS : MAX_WHOLE)) {
+                    return OUT_OF_RANGE;
+                }
+                any = true;
+            }
+            if (p == end) {
+                break;
+            }
+            // a separator: optional spaces, ',' or ':', optional spaces
+            while (p < end && b[p] == ' ') {
+                p++;
+            }
+            if (p >= end || (b[p] != ',' && b[p] != ':')) {
+                return NOT_A_NUMBER;
+            }
+            p++;
+            while (p < end && b[p] == ' ') {
+                p++;
+            }
+        }
+        if (!any) {
+            return Double.NaN;
+        }
+        return decimal ? total / 1e9 : (double) total;
+    }
+}
