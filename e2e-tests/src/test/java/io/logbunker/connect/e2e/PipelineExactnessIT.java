@@ -2,6 +2,7 @@ package io.logbunker.connect.e2e;
 
 import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.LogWriter;
+import io.logbunker.connect.testkit.RawLatencyCount;
 import io.logbunker.connect.testkit.TcpProxy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * The acceptance test of the product: file → source → Kafka → sink → PostgreSQL with the packaged plugins, two
  * workers and exactly-once source support, while a writer appends lines and everything that can go wrong does:
  * two rotations, the worker running the source dies (its task moves), both connectors restart through REST, and
- * the database is cut off for 20 seconds. The table must equal the truth counted from the raw lines, exactly.
+ * the database is cut off for 20 seconds, with two sink tasks. The table must equal the truth counted from the raw
+ * lines, exactly, and so must every bucket count of the request-time and upstream-time histograms.
  */
 class PipelineExactnessIT {
     private static final String TOPIC = "e2e-metrics";
@@ -41,12 +43,16 @@ class PipelineExactnessIT {
             cluster.pg.dropTable(table);
             String proxiedUrl = "jdbc:postgresql://127.0.0.1:" + proxy.port() + URI.create(cluster.pg.url().substring(5)).getPath();
 
-            LogWriter writer = new LogWriter(dir.resolve("access.log"), 3);
+            LogWriter writer = new LogWriter(dir.resolve("access.log"), 3).withLatencies();
             writer.writeLines(1000);
-            cluster.connect.configureConnector(sourceName, cluster.source(dir.toAbsolutePath() + "/access.log*", "combined", TOPIC, ERRORS));
-            cluster.connect.configureConnector(sinkName, cluster.sink(proxiedUrl, TOPIC, table, sinkName));
+            Map<String, String> source = cluster.source(dir.toAbsolutePath() + "/access.log*", LogWriter.LATENCY_FORMAT, TOPIC, ERRORS);
+            source.put("metrics", "request_time:sum,max,histogram;upstream_response_time:histogram");
+            Map<String, String> sink = cluster.sink(proxiedUrl, TOPIC, table, sinkName);
+            sink.put("tasks.max", "2");
+            cluster.connect.configureConnector(sourceName, source);
+            cluster.connect.configureConnector(sinkName, sink);
             cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sourceName, 1, "source did not start");
-            cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sinkName, 1, "sink did not start");
+            cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sinkName, 2, "sink did not start");
 
             AtomicBoolean watching = new AtomicBoolean(true);
             AtomicReference<String> failed = new AtomicReference<>();
@@ -67,7 +73,7 @@ class PipelineExactnessIT {
                 cluster.connect.restartConnectorAndTasks(sourceName, false, true, false);
                 cluster.connect.restartConnectorAndTasks(sinkName, false, true, false);
                 cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sourceName, 1, "source did not restart");
-                cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sinkName, 1, "sink did not restart");
+                cluster.connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sinkName, 2, "sink did not restart");
 
                 proxy.cut();
                 TimeUnit.SECONDS.sleep(20);
@@ -92,8 +98,25 @@ class PipelineExactnessIT {
             long rejected = ClusterChecks.countRecords(cluster.connect, ERRORS, writer.badLines());
             assertEquals(writer.badLines(), rejected, "one errors-topic record per bad line");
             assertEquals(good + writer.badLines(), cluster.pg.sumRequests(table) + rejected, "parsed + rejected lines = all lines");
+            for (RawLatencyCount.Field field : RawLatencyCount.Field.values()) {
+                String histogramTable = table + "_" + field.name().toLowerCase(java.util.Locale.ROOT) + "_histogram";
+                Map<String, Long> truthBuckets = RawLatencyCount.buckets(dir, "access.log", field, 60_000, 0.01, 0.001);
+                assertEquals(truthBuckets, storedBuckets(cluster, histogramTable), "bucket counts of " + field + " per (window, status, bucket)");
+                cluster.pg.dropTable(histogramTable);
+            }
             cluster.pg.dropTable(table);
         }
+    }
+
+    private static Map<String, Long> storedBuckets(PipelineCluster cluster, String table) throws Exception {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (java.sql.Connection c = cluster.pg.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT window_start, status, bucket, bucket_count FROM " + cluster.pg.q(table))) {
+            while (rs.next()) {
+                out.put(rs.getTimestamp(1).getTime() + "|" + rs.getString(2) + "|" + rs.getInt(3), rs.getLong(4));
+            }
+        }
+        return out;
     }
 
     private static int port(String jdbcUrl) {
