@@ -118,10 +118,11 @@ public class AggregateUpsertSinkTask extends SinkTask {
         Map<TopicPartition, Long> batchEnds = new HashMap<>();
         List<Future<Void>> reported = new ArrayList<>();
         for (SinkRecord r : records) {
-            TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
-            checkFirstRecordAfterSeek(tp, r.kafkaOffset());
-            batchEnds.merge(tp, r.kafkaOffset() + 1, Math::max);
-            if (writer.alreadyApplied(tp, r.kafkaOffset())) {
+            // the consumer's coordinates: an SMT may rename the topic (RegexRouter), the offsets are the consumer's
+            TopicPartition tp = new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
+            checkFirstRecordAfterSeek(tp, r.originalKafkaOffset());
+            batchEnds.merge(tp, r.originalKafkaOffset() + 1, Math::max);
+            if (writer.alreadyApplied(tp, r.originalKafkaOffset())) {
                 continue; // a redelivery; never report a bad record twice either
             }
             try {
@@ -205,7 +206,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
         log.warn("Batch failed with a data error ({}); writing its records one by one to find the bad ones", cause.getMessage());
         Map<String, SinkRecord> byPosition = new HashMap<>();
         for (SinkRecord r : records) {
-            byPosition.put(r.topic() + "/" + r.kafkaPartition() + "/" + r.kafkaOffset(), r);
+            byPosition.put(r.originalTopic() + "/" + r.originalKafkaPartition() + "/" + r.originalKafkaOffset(), r);
         }
         for (MappedRow row : rows) {
             TopicPartition tp = new TopicPartition(row.topic(), row.partition());
@@ -247,7 +248,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
     }
 
     private Future<Void> reportOrFail(SinkRecord r, String problem, Exception cause) {
-        String where = "topic " + r.topic() + ", partition " + r.kafkaPartition() + ", offset " + r.kafkaOffset();
+        String where = "topic " + r.originalTopic() + ", partition " + r.originalKafkaPartition() + ", offset " + r.originalKafkaOffset();
         if (reporter == null) {
             throw new ConnectException("Bad record at " + where + ": " + problem + ". Fix the producer, or set errors.tolerance=all "
                     + "and errors.deadletterqueue.topic.name to route such records to a dead letter queue.", cause);

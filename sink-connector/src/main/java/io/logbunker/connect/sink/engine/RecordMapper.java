@@ -51,6 +51,9 @@ public final class RecordMapper {
     }
 
     /**
+     * The table comes from the record's topic as the SMTs left it; the row's Kafka coordinates, which the offsets
+     * ledger keys on, are the consumer's (before any SMT renamed the topic).
+     *
      * @throws RecordMappingException when the record does not follow the contract
      */
     public MappedRow map(SinkRecord record) {
@@ -71,7 +74,7 @@ public final class RecordMapper {
             TableShape shape = mapping(table, key.schema(), null).shape();
             Object[] values = new Object[shape.columns().size()];
             fillKey(shape, key, values);
-            return new MappedRow(shape, values, true, record.topic(), record.kafkaPartition(), record.kafkaOffset());
+            return new MappedRow(shape, values, true, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
         }
         if (!(record.value() instanceof Struct) || record.valueSchema() == null) {
             throw new RecordMappingException("the value is a " + describe(record.value()) + ", not a Struct with a schema");
@@ -86,7 +89,7 @@ public final class RecordMapper {
             values[i] = value.get(cols.get(i).name());
         }
         List<MappedRow> buckets = mapping.histograms().isEmpty() ? List.of() : bucketRows(mapping, values, k, value, record);
-        return new MappedRow(shape, values, false, record.topic(), record.kafkaPartition(), record.kafkaOffset(), buckets);
+        return new MappedRow(shape, values, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset(), buckets);
     }
 
     /** One row per non-empty bucket of every histogram field: the record's key, the bucket, its value and count. */
@@ -113,7 +116,7 @@ public final class RecordMapper {
                 row[keyCount] = bucket;
                 row[keyCount + 1] = h.buckets().representative(bucket);
                 row[keyCount + 2] = count;
-                rows.add(new MappedRow(h.shape(), row, false, record.topic(), record.kafkaPartition(), record.kafkaOffset()));
+                rows.add(new MappedRow(h.shape(), row, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset()));
             }
         }
         return rows;

@@ -586,6 +586,30 @@ abstract class SinkBehaviourSuite {
         }
     }
 
+    @Test
+    void aTopicRenamedByAnSmtNamesTheTableWhileOffsetsStayTheConsumers() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        String renamed = topic + "_r";
+        try {
+            AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+            List<SinkRecord> batch = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                SinkRecord r = rec(0, i, W0, "200", 1, 2L);
+                // what RegexRouter does: a new record with another topic, the original coordinates kept
+                batch.add(r.newRecord(renamed, r.kafkaPartition(), r.keySchema(), r.key(), r.valueSchema(), r.value(), r.timestamp()));
+            }
+            t.put(batch);
+            t.put(batch.subList(10, 20)); // a redelivery
+            assertEquals(20, db.scalarLong("SELECT SUM(" + db.q("requests") + ") FROM " + db.q(renamed)));
+            assertEquals(20, storedOffset(0), "the offset row is the consumer's partition, not the renamed topic's");
+            FakeSinkContext ctx2 = new FakeSinkContext();
+            task(ctx2, tp);
+            assertEquals(Map.of(tp, 20L), ctx2.seeks, "a restarted task seeks the consumer's partition");
+        } finally {
+            db.dropTable(renamed);
+        }
+    }
+
     // ------------------------------------------------------------------ histograms (merge=histogram)
 
     private String histogramTable() {
