@@ -1,92 +1,351 @@
 package io.logbunker.connect.source.window;
 
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
 
 /**
- * The histograms of one metric for every open group: counts keyed by (group index, bucket) in one open-addressing
- * table, so that counting a value allocates nothing and a group's histogram costs only its non-empty buckets.
+ * The histograms of one metric for every open group, as counts per (group index, bucket).
+ *
+ * <p>At high cardinality nearly every value is a (group, bucket) of its own, so a hash table of them is as large as
+ * the lines of a window and every count would be a cache miss. Values are therefore appended to a buffer (sequential
+ * writes), which is radix-sorted when full, collapsed into counts and merged into one sorted array of (group, bucket,
+ * count): every step streams through memory. The arrays are kept across windows (the sort buffers are shared by the
+ * aggregators of a thread), and a group's buckets end up contiguous, which is what emission wants.
  */
 final class BucketCounts {
-    private static final int EMPTY = -1;
+    private static final int MIN_BUFFER = 1 << 12;
+    private static final int MAX_BUFFER = 1 << 18;
+    private static final int BUCKET_BITS = 21;
+    private static final int BUCKET_OFFSET = 1 << 20;
+    private static final int DIGIT_BITS = 12;
+    private static final int DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+    private static final long[] NONE = new long[0];
 
-    private int[] slots = new int[256];
-    private int mask = 255;
-    int[] group = new int[128];
-    int[] bucket = new int[128];
-    long[] count = new long[128];
-    int size;
+    /** Appended values: group << 21 | (bucket + 2^20, or zeroPart); grows on use up to MAX_BUFFER. */
+    private long[] pending = NONE;
+    private int pendingSize;
+    /** The merged counts, sorted by key (group, then bucket). */
+    private long[] keys = NONE;
+    private long[] counts = NONE;
+    private int size;
+    /** The other half of the double buffer the merges write into; kept across windows. */
+    private long[] spareKeys = NONE;
+    private long[] spareCounts = NONE;
 
-    BucketCounts() {
-        Arrays.fill(slots, EMPTY);
-    }
+    /** Buffers shared by the aggregators of one thread (only one of them works at a time). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    void add(int g, int b, long n) {
-        int slot = hash(g, b) & mask;
-        while (true) {
-            int e = slots[slot];
-            if (e == EMPTY) {
-                break;
+    private static final class Scratch {
+        long[] a = NONE;
+        long[] b = NONE;
+        final int[] digits = new int[1 << DIGIT_BITS];
+
+        Scratch ensure(int n) {
+            if (a.length < n) {
+                a = new long[n];
+                b = new long[n];
             }
-            if (group[e] == g && bucket[e] == b) {
-                count[e] += n;
-                return;
-            }
-            slot = (slot + 1) & mask;
-        }
-        if (size == group.length) {
-            group = Arrays.copyOf(group, size * 2);
-            bucket = Arrays.copyOf(bucket, size * 2);
-            count = Arrays.copyOf(count, size * 2);
-        }
-        int e = size++;
-        group[e] = g;
-        bucket[e] = b;
-        count[e] = n;
-        slots[slot] = e;
-        if (size * 2 > slots.length) {
-            rehash(slots.length * 2);
+            return this;
         }
     }
 
-    /** The histogram of every group below {@code groups}, or null for a group without values. */
+    /** The zero bucket sorts just below the smallest real bucket, so a buffer's keys span few bucket bits. */
+    private final int zeroPart;
+
+    /** @param smallestBucket the bucket of the histogram's minimum value */
+    BucketCounts(int smallestBucket) {
+        this.zeroPart = smallestBucket - 1 + BUCKET_OFFSET;
+    }
+
+    /** Buckets are below 2^20 in magnitude for any accuracy and value range the settings allow. */
+    long key(int group, int bucket) {
+        return (long) group << BUCKET_BITS | (bucket == LogLinearBuckets.ZERO_BUCKET ? zeroPart : bucket + BUCKET_OFFSET);
+    }
+
+    static int group(long key) {
+        return (int) (key >>> BUCKET_BITS);
+    }
+
+    int bucket(long key) {
+        int part = (int) (key & ((1 << BUCKET_BITS) - 1));
+        return part == zeroPart ? LogLinearBuckets.ZERO_BUCKET : part - BUCKET_OFFSET;
+    }
+
+    /** Counts one value of group {@code g} in bucket {@code b}. */
+    void add(int g, int b) {
+        if (pendingSize == pending.length) {
+            if (pending.length < MAX_BUFFER) { // an idle file's aggregator stays small, a busy one's sorts less often
+                pending = java.util.Arrays.copyOf(pending, Math.max(MIN_BUFFER, pending.length * 2));
+            } else {
+                compact();
+            }
+        }
+        pending[pendingSize++] = key(g, b);
+    }
+
+    /** Adds every count of {@code other}, with its group indexes mapped through {@code into}; empties {@code other}. */
+    void addAll(BucketCounts other, int[] into) {
+        other.compact();
+        int n = other.size;
+        long[] k = new long[n];
+        long[] c = new long[n];
+        for (int i = 0; i < n; i++) {
+            long key = other.keys[i];
+            k[i] = key(into[group(key)], other.bucket(key));
+            c[i] = other.counts[i];
+        }
+        other.clear();
+        compact();
+        // the mapping keeps buckets in order within a group but reorders groups: sort by the new keys
+        radixSort(k, c, n, SCRATCH.get().ensure(n));
+        merge(k, c, n);
+    }
+
+    /**
+     * The histogram of every group below {@code groups} (null for a group without values), and empties this: one small
+     * read-only map per group over the sorted arrays, which are handed over to them.
+     */
     Map<Integer, Long>[] byGroup(int groups) {
+        compact();
         @SuppressWarnings("unchecked")
         Map<Integer, Long>[] out = new Map[groups];
-        for (int e = 0; e < size; e++) {
-            Map<Integer, Long> m = out[group[e]];
-            if (m == null) {
-                m = new HashMap<>();
-                out[group[e]] = m;
+        long[] k = keys;
+        long[] c = counts;
+        int i = 0;
+        while (i < size) {
+            int g = group(k[i]);
+            int j = i;
+            while (j < size && group(k[j]) == g) {
+                j++;
             }
-            m.put(bucket[e], count[e]);
+            out[g] = new GroupHistogram(this, k, c, i, j);
+            i = j;
         }
+        keys = NONE;
+        counts = NONE;
+        clear();
         return out;
     }
 
     void clear() {
-        if (size > 0) {
-            Arrays.fill(slots, EMPTY);
-            size = 0;
+        pendingSize = 0;
+        size = 0;
+    }
+
+    /**
+     * Sorts the appended values, collapses equal ones into counts and merges them into the sorted counts. The sort key
+     * packs the group above only the bucket bits this buffer uses, so the radix sort makes two passes, not four.
+     */
+    private void compact() {
+        int n = pendingSize;
+        if (n == 0) {
+            return;
+        }
+        pendingSize = 0;
+        Scratch scratch = SCRATCH.get().ensure(n);
+        long[] sorted = scratch.a;
+        long bucketMask = (1L << BUCKET_BITS) - 1;
+        long minPart = Long.MAX_VALUE;
+        long maxPart = 0;
+        for (int i = 0; i < n; i++) {
+            long part = pending[i] & bucketMask;
+            minPart = Math.min(minPart, part);
+            maxPart = Math.max(maxPart, part);
+        }
+        int width = 64 - Long.numberOfLeadingZeros(maxPart - minPart);
+        for (int i = 0; i < n; i++) {
+            long k = pending[i];
+            sorted[i] = (k >>> BUCKET_BITS) << width | ((k & bucketMask) - minPart);
+        }
+        radixSort(sorted, null, n, scratch);
+        // collapse equal keys in place: sorted[0, runs) = keys, pending[0, runs) = their counts
+        long partMask = (1L << width) - 1;
+        int runs = 0;
+        for (int i = 0; i < n; ) {
+            long key = sorted[i];
+            int j = i + 1;
+            while (j < n && sorted[j] == key) {
+                j++;
+            }
+            sorted[runs] = (key >>> width) << BUCKET_BITS | ((key & partMask) + minPart);
+            pending[runs++] = j - i;
+            i = j;
+        }
+        if (size == 0) {
+            keys = java.util.Arrays.copyOf(sorted, runs);
+            counts = java.util.Arrays.copyOf(pending, runs);
+            size = runs;
+            return;
+        }
+        merge(sorted, pending, runs);
+    }
+
+    /** Merges {@code n} sorted, distinct (key, count) into the sorted counts, through the double buffer. */
+    private void merge(long[] k, long[] c, int n) {
+        long[] mk = spareKeys;
+        long[] mc = spareCounts;
+        if (mk.length < size + n) {
+            mk = new long[size + n + (size + n) / 4];
+            mc = new long[mk.length];
+        }
+        int a = 0;
+        int b = 0;
+        int m = 0;
+        while (a < size && b < n) {
+            long ka = keys[a];
+            long kb = k[b];
+            if (ka == kb) {
+                mk[m] = ka;
+                mc[m++] = counts[a++] + c[b++];
+            } else if (ka < kb) {
+                mk[m] = ka;
+                mc[m++] = counts[a++];
+            } else {
+                mk[m] = kb;
+                mc[m++] = c[b++];
+            }
+        }
+        while (a < size) {
+            mk[m] = keys[a];
+            mc[m++] = counts[a++];
+        }
+        while (b < n) {
+            mk[m] = k[b];
+            mc[m++] = c[b++];
+        }
+        spareKeys = keys;
+        spareCounts = counts;
+        keys = mk;
+        counts = mc;
+        size = m;
+    }
+
+    /**
+     * LSD radix sort of {@code k[0, n)} (non-negative keys; {@code c} along when not null), 12 bits per pass over the
+     * bits in which the keys differ only.
+     */
+    private static void radixSort(long[] k, long[] c, int n, Scratch scratch) {
+        long differing = 0;
+        for (int i = 1; i < n; i++) {
+            differing |= k[i] ^ k[0];
+        }
+        if (differing == 0) {
+            return;
+        }
+        int low = Long.numberOfTrailingZeros(differing);
+        int high = 64 - Long.numberOfLeadingZeros(differing);
+        long[] srcK = k;
+        long[] srcC = c;
+        long[] dstK = k == scratch.b ? scratch.a : scratch.b;
+        long[] dstC = c == null ? null : new long[n];
+        int[] count = scratch.digits;
+        for (int shift = low; shift < high; shift += DIGIT_BITS) {
+            java.util.Arrays.fill(count, 0);
+            for (int i = 0; i < n; i++) {
+                count[(int) (srcK[i] >>> shift) & DIGIT_MASK]++;
+            }
+            int sum = 0;
+            for (int d = 0; d < count.length; d++) {
+                int t = count[d];
+                count[d] = sum;
+                sum += t;
+            }
+            for (int i = 0; i < n; i++) {
+                int at = count[(int) (srcK[i] >>> shift) & DIGIT_MASK]++;
+                dstK[at] = srcK[i];
+                if (dstC != null) {
+                    dstC[at] = srcC[i];
+                }
+            }
+            long[] t = srcK;
+            srcK = dstK;
+            dstK = t;
+            if (dstC != null) {
+                long[] u = srcC;
+                srcC = dstC;
+                dstC = u;
+            }
+        }
+        if (srcK != k) {
+            System.arraycopy(srcK, 0, k, 0, n);
+            if (c != null) {
+                System.arraycopy(srcC, 0, c, 0, n);
+            }
         }
     }
 
-    private static int hash(int g, int b) {
-        int h = g * 0x9E3779B1 + b * 0x85EBCA77;
-        return h ^ (h >>> 15);
-    }
+    /** One group's buckets, ascending: a read-only map over a range of the sorted arrays (bucket keys are distinct). */
+    private static final class GroupHistogram extends AbstractMap<Integer, Long> {
+        private final BucketCounts codec;
+        private final long[] keys;
+        private final long[] counts;
+        private final int from;
+        private final int to;
 
-    private void rehash(int capacity) {
-        slots = new int[capacity];
-        Arrays.fill(slots, EMPTY);
-        mask = capacity - 1;
-        for (int e = 0; e < size; e++) {
-            int slot = hash(group[e], bucket[e]) & mask;
-            while (slots[slot] != EMPTY) {
-                slot = (slot + 1) & mask;
+        GroupHistogram(BucketCounts codec, long[] keys, long[] counts, int from, int to) {
+            this.codec = codec;
+            this.keys = keys;
+            this.counts = counts;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public int size() {
+            return to - from;
+        }
+
+        @Override
+        public Long get(Object key) {
+            if (key instanceof Integer k) {
+                for (int i = from; i < to; i++) {
+                    if (codec.bucket(keys[i]) == k) {
+                        return counts[i];
+                    }
+                }
             }
-            slots[slot] = e;
+            return null;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public Set<Entry<Integer, Long>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() {
+                    return to - from;
+                }
+
+                @Override
+                public Iterator<Entry<Integer, Long>> iterator() {
+                    return new Iterator<>() {
+                        private int i = from;
+
+                        @Override
+                        public boolean hasNext() {
+                            return i < to;
+                        }
+
+                        @Override
+                        public Entry<Integer, Long> next() {
+                            if (i >= to) {
+                                throw new NoSuchElementException();
+                            }
+                            Entry<Integer, Long> e = new SimpleImmutableEntry<>(codec.bucket(keys[i]), counts[i]);
+                            i++;
+                            return e;
+                        }
+                    };
+                }
+            };
         }
     }
 }

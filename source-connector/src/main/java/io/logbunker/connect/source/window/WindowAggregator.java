@@ -42,8 +42,8 @@ public final class WindowAggregator {
         this.histograms = new BucketCounts[n];
         for (int m = 0; m < n; m++) {
             if (metrics.metrics().get(m).histogram()) {
-                buckets[m] = new LogLinearBuckets(metrics.relativeAccuracy(), metrics.minValue());
-                histograms[m] = new BucketCounts();
+                buckets[m] = LogLinearBuckets.of(metrics.relativeAccuracy(), metrics.minValue());
+                histograms[m] = new BucketCounts(buckets[m].bucketOf(metrics.minValue()));
             }
         }
     }
@@ -95,7 +95,7 @@ public final class WindowAggregator {
                     table.mMax[m][g] = v;
                 }
                 if (histograms[m] != null) {
-                    histograms[m].add(g, buckets[m].bucketOf(v), 1);
+                    histograms[m].add(g, buckets[m].bucketOf(v));
                 }
             }
         }
@@ -146,10 +146,7 @@ public final class WindowAggregator {
             BucketCounts mine = histograms[m];
             BucketCounts theirs = other.histograms[m];
             if (mine != null) {
-                for (int e = 0; e < theirs.size; e++) {
-                    mine.add(into[theirs.group[e]], theirs.bucket[e], theirs.count[e]);
-                }
-                theirs.clear();
+                mine.addAll(theirs, into);
             }
         }
         if (other.watermark > watermark) {

@@ -66,7 +66,7 @@ class ParallelFolderTest {
         TailerSettings s = settings(threads);
         LineFolder taskFolder = new LineFolder(s.logFormat(), s.groupBy());
         try (ParallelFolder p = ParallelFolder.create(s, new LineRule(s.maxLineBytes(), 65_536))) {
-            TrackedFile f = new TrackedFile("id", "key", dir.resolve("f"), null, null, new WindowAggregator(60_000, 0), threads, 0, 0);
+            TrackedFile f = new TrackedFile("id", "key", dir.resolve("f"), null, null, new WindowAggregator(60_000, 0, s.metricSpec()), threads, 0, 0);
             assertEquals(5000, p.fold(f, taskFolder, buf, 0, buf.length, 1000));
             assertEquals(good, f.drain().stream().mapToLong(r -> r.requests()).sum());
             List<Long> offsets = f.rejects.stream().map(RejectedLine::offset).toList();
@@ -86,7 +86,7 @@ class ParallelFolderTest {
         byte[] buf = sb.toString().getBytes(StandardCharsets.US_ASCII);
         TailerSettings s = TailerSettings.builder().includes(List.of("/x/*")).parseThreads(threads).failOnParseError(true).build();
         try (ParallelFolder p = ParallelFolder.create(s, new LineRule(s.maxLineBytes(), 65_536))) {
-            TrackedFile f = new TrackedFile("id", "key", dir.resolve("f"), null, null, new WindowAggregator(60_000, 0), threads, 0, 0);
+            TrackedFile f = new TrackedFile("id", "key", dir.resolve("f"), null, null, new WindowAggregator(60_000, 0, s.metricSpec()), threads, 0, 0);
             LineRejectedException e = assertThrows(LineRejectedException.class,
                     () -> p.fold(f, new LineFolder(s.logFormat(), s.groupBy()), buf, 0, buf.length, 0));
             assertTrue(e.getMessage().contains("\"bad line 1500\""), e.getMessage());
