@@ -24,6 +24,10 @@ import java.util.zip.GZIPInputStream;
 public final class Corpus {
     public static final String FORMAT = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
             + "\"$http_referer\" \"$http_user_agent\" $request_time";
+    /** FORMAT plus the upstream time, for {@link #buildWithLatencies}. */
+    public static final String LATENCY_FORMAT = FORMAT + " \"$upstream_response_time\"";
+    /** Histograms on both times, as a latency dashboard would configure them. */
+    public static final String LATENCY_METRICS = "request_time:sum,min,max,histogram;upstream_response_time:max,histogram";
     private static final DateTimeFormatter TIME_LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
     private static final String[] EVENTS = {"impression", "impression", "impression", "impression", "click", "view", "conversion"};
@@ -43,6 +47,30 @@ public final class Corpus {
 
     /** The same with {@code ads} distinct ad ids (200 in the standard corpus; per-ad counters have thousands). */
     public static byte[] build(long bytes, long startEpochSec, int linesPerSecond, int ads) throws IOException {
+        return build(bytes, startEpochSec, linesPerSecond, ads, false);
+    }
+
+    /**
+     * The same lines in {@link #LATENCY_FORMAT}, with request times as a proxied service has them (log-normal around
+     * 50 ms, 1% of 1 to 10 s, 2% zero, milliseconds) and upstream times that are sometimes '-' or a list of two servers.
+     */
+    public static byte[] buildWithLatencies(long bytes, long startEpochSec, int linesPerSecond, int ads) throws IOException {
+        return build(bytes, startEpochSec, linesPerSecond, ads, true);
+    }
+
+    private static String latencies(Random r, long i) {
+        double p = r.nextDouble();
+        double rt = p < 0.02 ? 0 : p < 0.03 ? 1 + r.nextDouble() * 9 : Math.exp(Math.log(0.05) + 0.8 * r.nextGaussian());
+        long ms = Math.round(rt * 1000);
+        String upstream = i % 7 == 0 ? "-" : i % 13 == 0 ? millis(ms / 3) + ", " + millis(ms / 2) : millis(ms * 9 / 10);
+        return millis(ms) + " \"" + upstream + "\"";
+    }
+
+    private static String millis(long ms) {
+        return ms / 1000 + "." + (char) ('0' + ms / 100 % 10) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10);
+    }
+
+    private static byte[] build(long bytes, long startEpochSec, int linesPerSecond, int ads, boolean withLatencies) throws IOException {
         List<byte[]> real = realLines();
         Random r = new Random(42);
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, bytes + 4096));
@@ -66,7 +94,7 @@ public final class Corpus {
                 if (lb > 0 && rb > lb) {
                     line = line.substring(0, lb + 1) + time + line.substring(rb);
                 }
-                sb.append(line).append(" 0.0").append(r.nextInt(100)).append('\n');
+                sb.append(line).append(' ').append(withLatencies ? latencies(r, i) : "0.0" + r.nextInt(100)).append('\n');
                 out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
             } else {
                 int status = r.nextInt(1000) < 960 ? 200 : r.nextBoolean() ? 204 : 404;
@@ -75,7 +103,8 @@ public final class Corpus {
                         .append("&ad=").append(r.nextInt(ads)).append("&cb=").append(r.nextInt(1_000_000)).append(" HTTP/1.1\" ")
                         .append(status).append(' ').append(status == 204 ? "-" : Integer.toString(40 + r.nextInt(8)))
                         .append(" \"https://news.example/article/").append(r.nextInt(5000)).append("?utm_source=feed\" \"")
-                        .append(AGENTS[r.nextInt(AGENTS.length)]).append("\" 0.00").append(r.nextInt(10)).append('\n');
+                        .append(AGENTS[r.nextInt(AGENTS.length)]).append("\" ")
+                        .append(withLatencies ? latencies(r, i) : "0.00" + r.nextInt(10)).append('\n');
                 out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
             }
             i++;
@@ -145,12 +174,17 @@ public final class Corpus {
 
     /** The same with {@code ads} distinct ad ids. */
     public static void write(Path out, long lines, int ads) throws IOException {
+        write(out, lines, ads, false);
+    }
+
+    /** The same, in {@link #LATENCY_FORMAT} when {@code withLatencies}. */
+    public static void write(Path out, long lines, int ads, boolean withLatencies) throws IOException {
         long start = 1_795_860_000L;
         Files.deleteIfExists(out);
         long written = 0;
         try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
             while (written < lines) {
-                byte[] b = build(64L << 20, start + written / 20_000, 20_000, ads);
+                byte[] b = build(64L << 20, start + written / 20_000, 20_000, ads, withLatencies);
                 int end = 0;
                 while (end < b.length && written < lines) {
                     int nl = io.logbunker.connect.source.format.Bytes.indexOf(b, end, b.length, (byte) '\n');

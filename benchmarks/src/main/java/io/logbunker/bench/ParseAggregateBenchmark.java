@@ -4,6 +4,9 @@ import io.logbunker.connect.source.format.Bytes;
 import io.logbunker.connect.source.window.AggregateRow;
 import io.logbunker.connect.source.window.LineFolder;
 import io.logbunker.connect.source.window.WindowAggregator;
+import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.window.MetricSpec;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,14 +38,27 @@ import java.util.concurrent.TimeUnit;
 public class ParseAggregateBenchmark {
     static final int LINES = 200_000;
 
+    /**
+     * standard: the corpus and record of the benchmarks so far; latencies: request and upstream times as a proxied
+     * service has them, default metrics (request_time sum, min, max); histograms: the same lines with
+     * {@link Corpus#LATENCY_METRICS}, histograms on both times.
+     */
+    @Param({"standard", "latencies", "histograms"})
+    public String shape;
+
     byte[] corpus;
+    MetricSpec metrics;
     int lines;
     LineFolder folder;
     WindowAggregator aggregator;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        byte[] built = Corpus.build(80L << 20, 1_795_860_000L, 20_000);
+        boolean latencyCorpus = !shape.equals("standard");
+        byte[] built = latencyCorpus ? Corpus.buildWithLatencies(80L << 20, 1_795_860_000L, 20_000, 200)
+                : Corpus.build(80L << 20, 1_795_860_000L, 20_000);
+        String format = latencyCorpus ? Corpus.LATENCY_FORMAT : Corpus.FORMAT;
+        metrics = MetricSpec.parse(shape.equals("histograms") ? Corpus.LATENCY_METRICS : "", LogFormat.compile(format), 0.01, 0.001);
         int end = 0;
         while (lines < LINES) {
             if (built[end++] == '\n') {
@@ -50,7 +66,7 @@ public class ParseAggregateBenchmark {
             }
         }
         corpus = java.util.Arrays.copyOf(built, end);
-        folder = new LineFolder(Corpus.FORMAT, List.of("status", "arg_ev", "arg_ad"));
+        folder = new LineFolder(format, List.of("status", "arg_ev", "arg_ad"), metrics);
         int rejected = pass(new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous."));
         if (rejected > lines / 10_000) {
             throw new IllegalStateException(rejected + " corpus lines were rejected");
@@ -70,7 +86,7 @@ public class ParseAggregateBenchmark {
     int pass(Blackhole bh) {
         // a fresh aggregator per pass: replaying the same event times into one aggregator would make every line
         // late after the first pass, which is not the path production takes
-        aggregator = new WindowAggregator(60_000, 5_000);
+        aggregator = new WindowAggregator(60_000, 5_000, metrics);
         byte[] b = corpus;
         int start = 0;
         int rejected = 0;

@@ -55,6 +55,8 @@ public final class PipelineBenchmark {
     private Admin admin;
     /** Unique per invocation: the sink's offsets table outlives the benchmark's broker. */
     private final String id = Long.toString(System.currentTimeMillis(), 36);
+    private final boolean latencies;
+    private final String format;
 
     private PipelineBenchmark(Map<String, String> opts) {
         this.opts = opts;
@@ -62,7 +64,12 @@ public final class PipelineBenchmark {
         this.state = repo.resolve(opts.getOrDefault("state-dir", ".bench")).toAbsolutePath();
         this.ads = Integer.parseInt(opts.getOrDefault("ads", "200"));
         // the standard corpus has 200 ad ids; --ads N (per-ad counters have thousands) writes a corpus of its own
-        this.corpus = state.resolve(ads == 200 ? "corpus/access.log" : "corpus/access-" + ads + "-ads.log");
+        // --latencies true: request and upstream times as a proxied service has them, in Corpus.LATENCY_FORMAT (for
+        // --variant metrics=...histogram)
+        this.latencies = Boolean.parseBoolean(opts.getOrDefault("latencies", "false"));
+        this.format = latencies ? Corpus.LATENCY_FORMAT : Corpus.FORMAT;
+        this.corpus = state.resolve((latencies ? "corpus/access-latencies" : "corpus/access") + (ads == 200 ? "" : "-" + ads + "-ads")
+                + ".log");
         this.lines = Long.parseLong(opts.getOrDefault("lines", "20000000"));
         this.pgUrl = opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
         this.pgUser = opts.getOrDefault("pg-user", "postgres");
@@ -90,7 +97,7 @@ public final class PipelineBenchmark {
         if (!Files.exists(corpus) || countLines(corpus) != lines) {
             System.out.printf("Writing %,d lines to %s ...%n", lines, corpus);
             Files.createDirectories(corpus.getParent());
-            Corpus.write(corpus, lines, ads);
+            Corpus.write(corpus, lines, ads, latencies);
         }
         long size = Files.size(corpus);
         System.out.printf("Corpus: %,d lines, %,d bytes (%.0f bytes/line)%n", lines, size, (double) size / lines);
@@ -240,11 +247,16 @@ public final class PipelineBenchmark {
     }
 
     /** "k=v,k2=v2" as a map; empty for "". */
+    /** "k=v,k2=v2"; a piece without '=' continues the value before it ("metrics=request_time:sum,histogram"). */
     private static Map<String, String> keyValues(String spec) {
         Map<String, String> m = new LinkedHashMap<>();
+        String last = null;
         for (String kv : spec.split(",")) {
             if (kv.contains("=")) {
-                m.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+                last = kv.substring(0, kv.indexOf('=')).trim();
+                m.put(last, kv.substring(kv.indexOf('=') + 1).trim());
+            } else if (last != null) {
+                m.put(last, m.get(last) + "," + kv.trim());
             }
         }
         return m;
@@ -278,7 +290,7 @@ public final class PipelineBenchmark {
         source.put("tasks.max", Integer.toString(tasks));
         source.put("exactly.once.support", "required");
         source.put("files", dir.resolve("access-*.log").toString());
-        source.put("log.format", Corpus.FORMAT);
+        source.put("log.format", format);
         source.put("group.by", "status,arg_ev,arg_ad");
         source.put("topic", topic);
         source.put("flush.idle.ms", "500");
@@ -610,7 +622,7 @@ public final class PipelineBenchmark {
         source.put("connector.class", "io.logbunker.connect.source.AccessLogSourceConnector");
         source.put("exactly.once.support", "required");
         source.put("files", log.toString());
-        source.put("log.format", Corpus.FORMAT);
+        source.put("log.format", format);
         source.put("group.by", "status,arg_ev");
         source.put("topic", topic);
         source.put("window.size.ms", "10000");
