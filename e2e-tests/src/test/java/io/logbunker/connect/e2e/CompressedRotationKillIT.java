@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.LogWriter;
+import io.logbunker.connect.testkit.RawLatencyCount;
 import io.logbunker.connect.testkit.Logrotate;
 import io.logbunker.connect.testkit.RawLogCount;
 import io.logbunker.demo.LocalKafka;
@@ -36,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The source on a real worker process (a child JVM from connect-configs/worker.properties, EOS, the plugin from
  * plugin.path) is stopped through REST while the real logrotate rotates and compresses three times, resumed, and the
  * worker is killed with SIGKILL while it reads the compressed rotations; a new worker process takes over. The records
- * committed to Kafka add up, per (window, status), to the truth counted from every file, decompressed.
+ * committed to Kafka add up, per (window, status), to the truth counted from every file, decompressed, and so do the
+ * bucket counts of the request-time and upstream-time histograms.
  */
 class CompressedRotationKillIT {
     private static final String CONNECTOR = "gz-kill-source";
@@ -55,7 +57,7 @@ class CompressedRotationKillIT {
             String pluginPath = System.getProperty("logbunker.pluginPath");
             String url = kafka.startWorker("worker-1", kafkaPort, 28_183, pluginPath, Map.of(), List.of("AccessLogSourceConnector"));
 
-            LogWriter writer = new LogWriter(logs.resolve("access.log"), 3);
+            LogWriter writer = new LogWriter(logs.resolve("access.log"), 3).withLatencies();
             Logrotate logrotate = new Logrotate(logs.resolve("access.log"));
             writer.writeLines(20_000);
             kafka.putConnector(url, connectorConfig(logs));
@@ -86,8 +88,14 @@ class CompressedRotationKillIT {
             }
             Map<String, long[]> truth = RawLogCount.perWindowAndStatus(logs, "access.log");
             assertEquals(ClusterChecks.render(writer.truth()), ClusterChecks.render(truth), "the files hold every line written");
-            Map<String, long[]> seen = awaitTotals(kafkaPort, truth, Duration.ofSeconds(240));
+            Map<String, Map<String, Long>> buckets = new TreeMap<>();
+            Map<String, long[]> seen = awaitTotals(kafkaPort, truth, buckets, Duration.ofSeconds(240));
             assertEquals(ClusterChecks.render(truth), ClusterChecks.render(seen), "requests and bytes per (window, status)");
+            for (RawLatencyCount.Field field : RawLatencyCount.Field.values()) {
+                String name = field.name().toLowerCase(java.util.Locale.ROOT) + "_histogram";
+                assertEquals(RawLatencyCount.buckets(logs, "access.log", field, 60_000, 0.01, 0.001), buckets.getOrDefault(name, Map.of()),
+                        name + " counts per (window, status, bucket)");
+            }
             // where the new worker resumed (for people reading the output; the totals above are the test)
             try (var lines = Files.lines(kafka.state().resolve("logs/worker-2.log"))) {
                 lines.filter(l -> l.contains("Tailing ")).forEach(l -> System.out.println("worker-2: " + l.replaceAll(".*Tailing ", "Tailing ")));
@@ -104,6 +112,8 @@ class CompressedRotationKillIT {
         c.put("files", logs + "/access.log*");
         c.put("topic", TOPIC);
         c.put("group.by", "status");
+        c.put("log.format", LogWriter.LATENCY_FORMAT);
+        c.put("metrics", "request_time:histogram;upstream_response_time:histogram");
         c.put("window.size.ms", "60000");
         c.put("window.grace.ms", "0");
         c.put("flush.idle.ms", "300");
@@ -158,7 +168,8 @@ class CompressedRotationKillIT {
         throw new AssertionError(CONNECTOR + " is " + seen + ", not " + state);
     }
 
-    private static Map<String, long[]> awaitTotals(int kafkaPort, Map<String, long[]> truth, Duration timeout) throws Exception {
+    private static Map<String, long[]> awaitTotals(int kafkaPort, Map<String, long[]> truth, Map<String, Map<String, Long>> buckets,
+                                                   Duration timeout) throws Exception {
         Map<String, long[]> seen = new TreeMap<>();
         Properties props = new Properties();
         props.put("bootstrap.servers", "127.0.0.1:" + kafkaPort);
@@ -169,23 +180,31 @@ class CompressedRotationKillIT {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(TOPIC));
             while (System.nanoTime() < deadline && !ClusterChecks.render(truth).equals(ClusterChecks.render(seen))) {
-                add(seen, consumer);
+                add(seen, buckets, consumer);
             }
             // a little longer: a duplicate arriving after the totals matched must show
             long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             while (System.nanoTime() < quietUntil) {
-                add(seen, consumer);
+                add(seen, buckets, consumer);
             }
         }
         return seen;
     }
 
-    private static void add(Map<String, long[]> seen, KafkaConsumer<byte[], byte[]> consumer) throws Exception {
+    private static void add(Map<String, long[]> seen, Map<String, Map<String, Long>> buckets, KafkaConsumer<byte[], byte[]> consumer)
+            throws Exception {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             JsonNode v = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
-            long[] acc = seen.computeIfAbsent(v.get("window_start").asLong() + "|" + v.get("status").asText(), x -> new long[2]);
+            String key = v.get("window_start").asLong() + "|" + v.get("status").asText();
+            long[] acc = seen.computeIfAbsent(key, x -> new long[2]);
             acc[0] += v.get("requests").asLong();
             acc[1] += v.get("bytes_sent").asLong();
+            for (String field : List.of("request_time_histogram", "upstream_response_time_histogram")) {
+                // JsonConverter writes a map with int32 keys as an array of [bucket, count] pairs
+                for (JsonNode pair : v.path(field)) {
+                    buckets.computeIfAbsent(field, x -> new TreeMap<>()).merge(key + "|" + pair.get(0).asInt(), pair.get(1).asLong(), Long::sum);
+                }
+            }
         }
     }
 }
