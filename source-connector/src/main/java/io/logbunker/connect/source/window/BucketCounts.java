@@ -21,13 +21,19 @@ final class BucketCounts {
     private static final int MAX_BUFFER = 1 << 18;
     private static final int BUCKET_BITS = 21;
     private static final int BUCKET_OFFSET = 1 << 20;
-    private static final int DIGIT_BITS = 12;
+    private static final int DIGIT_BITS = 11;
     private static final int DIGIT_MASK = (1 << DIGIT_BITS) - 1;
     private static final long[] NONE = new long[0];
 
-    /** Appended values: group << 21 | (bucket + 2^20, or zeroPart); grows on use up to MAX_BUFFER. */
-    private long[] pending = NONE;
+    /**
+     * Appended values as ints, half the memory traffic of longs: group << 12 | (bucket - zero bucket's part), for groups
+     * below 2^20 and the 4,095 buckets above the minimum value (1 ms to 3e32 s at 1%); anything else goes to
+     * {@link #wide} as a full key. Both grow on use up to MAX_BUFFER.
+     */
+    private int[] pending = new int[0];
     private int pendingSize;
+    private long[] wide = NONE;
+    private int wideSize;
     /** The merged counts, sorted by key (group, then bucket). */
     private long[] keys = NONE;
     private long[] counts = NONE;
@@ -77,6 +83,11 @@ final class BucketCounts {
 
     /** Counts one value of group {@code g} in bucket {@code b}. */
     void add(int g, int b) {
+        int offset = (b == LogLinearBuckets.ZERO_BUCKET ? zeroPart : b + BUCKET_OFFSET) - zeroPart;
+        if ((g >>> 20 | offset >>> 12) != 0) {
+            addWide(key(g, b));
+            return;
+        }
         if (pendingSize == pending.length) {
             if (pending.length < MAX_BUFFER) { // an idle file's aggregator stays small, a busy one's sorts less often
                 pending = java.util.Arrays.copyOf(pending, Math.max(MIN_BUFFER, pending.length * 2));
@@ -84,7 +95,18 @@ final class BucketCounts {
                 compact();
             }
         }
-        pending[pendingSize++] = key(g, b);
+        pending[pendingSize++] = g << 12 | offset;
+    }
+
+    private void addWide(long key) {
+        if (wideSize == wide.length) {
+            if (wide.length < MAX_BUFFER) {
+                wide = java.util.Arrays.copyOf(wide, Math.max(64, wide.length * 2));
+            } else {
+                compact();
+            }
+        }
+        wide[wideSize++] = key;
     }
 
     /** Adds every count of {@code other}, with its group indexes mapped through {@code into}; empties {@code other}. */
@@ -133,6 +155,7 @@ final class BucketCounts {
 
     void clear() {
         pendingSize = 0;
+        wideSize = 0;
         size = 0;
     }
 
@@ -141,7 +164,8 @@ final class BucketCounts {
      * packs the group above only the bucket bits this buffer uses, so the radix sort makes two passes, not four.
      */
     private void compact() {
-        int n = pendingSize;
+        int narrow = pendingSize;
+        int n = narrow + wideSize;
         if (n == 0) {
             return;
         }
@@ -151,18 +175,29 @@ final class BucketCounts {
         long bucketMask = (1L << BUCKET_BITS) - 1;
         long minPart = Long.MAX_VALUE;
         long maxPart = 0;
-        for (int i = 0; i < n; i++) {
-            long part = pending[i] & bucketMask;
+        for (int i = 0; i < narrow; i++) {
+            long part = (pending[i] & 0xfff) + zeroPart;
+            minPart = Math.min(minPart, part);
+            maxPart = Math.max(maxPart, part);
+        }
+        for (int i = 0; i < wideSize; i++) {
+            long part = wide[i] & bucketMask;
             minPart = Math.min(minPart, part);
             maxPart = Math.max(maxPart, part);
         }
         int width = 64 - Long.numberOfLeadingZeros(maxPart - minPart);
-        for (int i = 0; i < n; i++) {
-            long k = pending[i];
-            sorted[i] = (k >>> BUCKET_BITS) << width | ((k & bucketMask) - minPart);
+        for (int i = 0; i < narrow; i++) {
+            int k = pending[i];
+            sorted[i] = (long) (k >>> 12) << width | ((k & 0xfff) + zeroPart - minPart);
         }
+        for (int i = 0; i < wideSize; i++) {
+            long k = wide[i];
+            sorted[narrow + i] = (k >>> BUCKET_BITS) << width | ((k & bucketMask) - minPart);
+        }
+        wideSize = 0;
         radixSort(sorted, null, n, scratch);
-        // collapse equal keys in place: sorted[0, runs) = keys, pending[0, runs) = their counts
+        // collapse equal keys in place: sorted[0, runs) = keys, runCounts[0, runs) = their counts
+        long[] runCounts = scratch.b;
         long partMask = (1L << width) - 1;
         int runs = 0;
         for (int i = 0; i < n; ) {
@@ -172,16 +207,16 @@ final class BucketCounts {
                 j++;
             }
             sorted[runs] = (key >>> width) << BUCKET_BITS | ((key & partMask) + minPart);
-            pending[runs++] = j - i;
+            runCounts[runs++] = j - i;
             i = j;
         }
         if (size == 0) {
             keys = java.util.Arrays.copyOf(sorted, runs);
-            counts = java.util.Arrays.copyOf(pending, runs);
+            counts = java.util.Arrays.copyOf(runCounts, runs);
             size = runs;
             return;
         }
-        merge(sorted, pending, runs);
+        merge(sorted, runCounts, runs);
     }
 
     /** Merges {@code n} sorted, distinct (key, count) into the sorted counts, through the double buffer. */

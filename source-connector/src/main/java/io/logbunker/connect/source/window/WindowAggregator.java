@@ -83,17 +83,18 @@ public final class WindowAggregator {
         }
         table.requests[g]++;
         table.bytesSent[g] = addBytes(table.bytesSent[g], bytesSent, window);
-        for (int m = 0; m < values.length; m++) {
+        double[] md = table.metricData;
+        for (int m = 0, o = g * table.stride; m < values.length; m++, o += 4) {
             double v = values[m];
             if (v == v) { // not NaN
-                table.mSum[m][g] += v;
-                table.mCount[m][g]++;
-                if (v < table.mMin[m][g]) {
-                    table.mMin[m][g] = v;
+                md[o + GroupTable.SUM] += v;
+                if (v < md[o + GroupTable.MIN]) {
+                    md[o + GroupTable.MIN] = v;
                 }
-                if (v > table.mMax[m][g]) {
-                    table.mMax[m][g] = v;
+                if (v > md[o + GroupTable.MAX]) {
+                    md[o + GroupTable.MAX] = v;
                 }
+                md[o + GroupTable.COUNT] += 1;
                 if (histograms[m] != null) {
                     histograms[m].add(g, buckets[m].bucketOf(v));
                 }
@@ -134,11 +135,13 @@ public final class WindowAggregator {
             }
             table.requests[t] += o.requests[g];
             table.bytesSent[t] = addBytes(table.bytesSent[t], o.bytesSent[g], window);
-            for (int m = 0; m < table.mCount.length; m++) {
-                table.mSum[m][t] += o.mSum[m][g];
-                table.mCount[m][t] += o.mCount[m][g];
-                table.mMin[m][t] = Math.min(table.mMin[m][t], o.mMin[m][g]);
-                table.mMax[m][t] = Math.max(table.mMax[m][t], o.mMax[m][g]);
+            double[] md = table.metricData;
+            double[] od = o.metricData;
+            for (int a = t * table.stride, b = g * o.stride, end = a + table.stride; a < end; a += 4, b += 4) {
+                md[a + GroupTable.SUM] += od[b + GroupTable.SUM];
+                md[a + GroupTable.MIN] = Math.min(md[a + GroupTable.MIN], od[b + GroupTable.MIN]);
+                md[a + GroupTable.MAX] = Math.max(md[a + GroupTable.MAX], od[b + GroupTable.MAX]);
+                md[a + GroupTable.COUNT] += od[b + GroupTable.COUNT];
             }
             into[g] = t;
         }
@@ -227,7 +230,7 @@ public final class WindowAggregator {
     @SuppressWarnings("unchecked")
     public List<AggregateRow> drain() {
         int n = table.size();
-        int metrics = table.mCount.length;
+        int metrics = table.metrics;
         Map<Integer, Long>[][] byGroup = new Map[metrics][];
         for (int m = 0; m < metrics; m++) {
             if (histograms[m] != null) {
@@ -240,7 +243,9 @@ public final class WindowAggregator {
             long ws = table.windowStart[g];
             MetricValues[] values = new MetricValues[metrics];
             for (int m = 0; m < metrics; m++) {
-                values[m] = new MetricValues(table.mCount[m][g], table.mSum[m][g], table.mMin[m][g], table.mMax[m][g],
+                int o = g * table.stride + 4 * m;
+                double[] md = table.metricData;
+                values[m] = new MetricValues((long) md[o + GroupTable.COUNT], md[o + GroupTable.SUM], md[o + GroupTable.MIN], md[o + GroupTable.MAX],
                         byGroup[m] == null ? null : byGroup[m][g]);
             }
             rows.add(new AggregateRow(ws, ws + windowSizeMs, decodeKey(table.arena, table.keyOffset[g], table.keyLength[g]),
