@@ -303,6 +303,8 @@ public final class PipelineBenchmark {
         // 1 MiB batches cut Kafka bytes per line from 7.1 to 0.28 and the broker's CPU by half); --producer "" for none
         keyValues(opts.getOrDefault("producer", "compression.type=lz4,linger.ms=5,batch.size=1048576"))
                 .forEach((k, v) -> source.put("producer.override." + k, v));
+        // --source "k=v,...": settings of every LogBunker run (e.g. group.by), before the variant's
+        keyValues(opts.getOrDefault("source", "")).forEach(source::put);
         sourceOverrides.forEach(source::put);
         readThrough(inputs);
         Map<String, Long> cpu0 = cpu();
