@@ -83,6 +83,18 @@ final class BucketCounts {
 
     /** Counts one value of group {@code g} in bucket {@code b}. */
     void add(int g, int b) {
+        // the common case in a few instructions, so that it inlines into the per-line fold; the rest out of line
+        int offset = b - zeroPart + BUCKET_OFFSET; // the zero bucket (Integer.MIN_VALUE) wraps to a large offset
+        int n = pendingSize;
+        if (n == pending.length || (g >>> 20 | offset >>> 12) != 0) {
+            addSlow(g, b);
+            return;
+        }
+        pending[n] = g << 12 | offset;
+        pendingSize = n + 1;
+    }
+
+    private void addSlow(int g, int b) {
         int offset = (b == LogLinearBuckets.ZERO_BUCKET ? zeroPart : b + BUCKET_OFFSET) - zeroPart;
         if ((g >>> 20 | offset >>> 12) != 0) {
             addWide(key(g, b));
