@@ -77,11 +77,13 @@ public final class AggregateUpsertSinkConfig extends AbstractConfig {
                 GROUP_WRITES, ++o, Width.MEDIUM, "Table name format");
         def.define(MERGE_FIELDS, Type.LIST, "", new MergeFieldsValidator(), Importance.MEDIUM,
                 "Merge function per value field, overriding the schema's 'merge' parameter: requests:sum,bytes_sent:sum,"
-                        + "latency_min:min,latency_max:max,label:replace. Fields with neither are 'replace'.",
+                        + "latency_min:min,latency_max:max,label:replace. Fields with neither are 'replace'. 'histogram' (a map "
+                        + "from int32 bucket to int64 count whose schema has the parameter histogram.relative.accuracy) is "
+                        + "written to the table <table>_<field>, one row per bucket, counts summed.",
                 GROUP_WRITES, ++o, Width.LONG, "Merge functions");
         def.define(DELETE_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
-                "Tombstones (a key with a null value) delete the row with that key. When false a tombstone is a bad record "
-                        + "(errant record reporter / DLQ, or a failed task).",
+                "Tombstones (a key with a null value) delete the row with that key (not its histogram buckets). When false a "
+                        + "tombstone is a bad record (errant record reporter / DLQ, or a failed task).",
                 GROUP_WRITES, ++o, Width.SHORT, "Delete on tombstone");
         def.define(AUTO_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                 "Create missing tables from the record schemas, with the key fields as primary key.",
