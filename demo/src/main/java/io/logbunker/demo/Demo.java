@@ -100,6 +100,16 @@ public final class Demo {
                 "  --duration SECONDS    stop by itself after this long (default: run until Ctrl-C)"));
     }
 
+    /** The Prometheus JMX exporter agent jar from the demo's class path (a Maven dependency), or null. */
+    private static String prometheusAgent() {
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.contains("jmx_prometheus_javaagent")) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     private static final class DemoException extends RuntimeException {
         DemoException(String message) {
             super(message);
@@ -126,9 +136,19 @@ public final class Demo {
         jmxPort = connectPort + 1;
         String logGlob = opts.get("log");
         kafka.allowLogDirectories(List.of(logGlob == null ? state.resolve("logs") : globBase(logGlob)));
+        int metricsPort = connectPort + 2;
+        String agent = prometheusAgent();
+        if (agent != null) {
+            kafka.workerJvmOptions(List.of("-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":"
+                    + repo.resolve("connect-configs/prometheus/jmx-exporter.yml")));
+        }
         connectUrl = kafka.startWorker("connect", kafkaPort, connectPort, jmxPort, sourcePlugin + "," + sinkPlugin, Map.of(),
                 List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
         say("Connect is up with both plugins loaded from plugin.path");
+        if (agent != null) {
+            say("Prometheus metrics: http://127.0.0.1:" + metricsPort + "/metrics  (rules: connect-configs/prometheus/jmx-exporter.yml; "
+                    + "dashboard: connect-configs/grafana/logbunker-dashboard.json)");
+        }
 
         String format = opts.getOrDefault("log-format", logGlob == null ? TrafficGenerator.FORMAT : "combined");
         if (logGlob == null) {

@@ -110,6 +110,7 @@ public final class LocalKafka implements AutoCloseable {
                     "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1",
                     "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false"));
         }
+        main.addAll(workerJvmOptions);
         main.addAll(List.of("org.apache.kafka.connect.cli.ConnectDistributed", file.toString()));
         startJava(name, main, true);
         String url = "http://127.0.0.1:" + restPort;
@@ -131,6 +132,13 @@ public final class LocalKafka implements AutoCloseable {
             Thread.sleep(500);
         }
         throw new LocalKafkaException("Connect did not answer on " + url + " within 120 s; see " + state.resolve("logs/" + name + ".log"));
+    }
+
+    private List<String> workerJvmOptions = List.of();
+
+    /** JVM options of the workers started from now on, e.g. the Prometheus JMX exporter's -javaagent. */
+    public void workerJvmOptions(List<String> options) {
+        workerJvmOptions = List.copyOf(options);
     }
 
     /** PUT /connectors/{name}/config with a config map that includes "name". */
@@ -234,7 +242,8 @@ public final class LocalKafka implements AutoCloseable {
         // the children get Kafka and Connect only: no JDBC drivers, no plugin classes (those come from plugin.path)
         String cp = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
                 .filter(e -> !e.contains("sqlite-jdbc") && !e.contains("postgresql") && !e.contains("mariadb")
-                        && !e.contains("logbunker-") && !e.contains("/target/classes") && !e.contains("jmh"))
+                        && !e.contains("logbunker-") && !e.contains("/target/classes") && !e.contains("jmh")
+                        && !e.contains("jmx_prometheus"))
                 .collect(Collectors.joining(File.pathSeparator));
         List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx2g", "-cp", cp,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
