@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The acceptance test of the product: file → source → Kafka → sink → PostgreSQL with the packaged plugins, two
@@ -104,6 +105,12 @@ class PipelineExactnessIT {
                 assertEquals(truthBuckets, storedBuckets(cluster, histogramTable), "bucket counts of " + field + " per (window, status, bucket)");
                 cluster.pg.dropTable(histogramTable);
             }
+            // and the operator's check, bin/logbunker-verify, finds every comparable window matching
+            VerifyRun verify = VerifyRun.of("--files", dir.toAbsolutePath() + "/access.log*", "--log-format", LogWriter.LATENCY_FORMAT,
+                    "--group-by", "status", "--window-ms", "60000", "--jdbc-url", cluster.pg.url(), "--user", cluster.pg.user(),
+                    "--table", table);
+            assertEquals(0, verify.exit(), verify.output());
+            assertTrue(verify.output().contains(" 0 missing, 0 extra, 0 differ"), verify.output());
             cluster.pg.dropTable(table);
         }
     }
