@@ -76,6 +76,16 @@ class PrometheusMetricsIT {
             assertTrue(value(m, "kafka_connect_sink_task_sink_record_read_total", "prom-sink-" + run) > 0, "the sink's records: "
                     + m.keySet().stream().filter(k -> k.startsWith("kafka_connect_sink")).toList());
 
+            // a real Prometheus (Debian's package; bin/test installs it) scrapes the worker and answers the same over its API
+            Path prometheus = Paths.get("/usr/bin/prometheus");
+            if (Files.isExecutable(prometheus)) {
+                assertEquals(writer.goodLines() + writer.badLines(), queryPrometheus(prometheus, dir, metricsPort,
+                        "sum(logbunker_lines_read_total{connector=\"" + source + "\"})"), "lines read, as Prometheus stored them");
+            } else {
+                System.out.println("PrometheusMetricsIT: /usr/bin/prometheus is not installed (apt-get install prometheus); "
+                        + "the endpoint was checked, a real Prometheus was not run");
+            }
+
             // every metric the dashboard queries is there
             Set<String> names = new TreeSet<>();
             m.keySet().forEach(k -> names.add(k.replaceAll("\\{.*", "")));
@@ -85,6 +95,40 @@ class PrometheusMetricsIT {
             }
         } finally {
             pg.dropTable(table);
+        }
+    }
+
+    /** Starts Prometheus scraping the worker every second, and returns the value of {@code query} once it has one. */
+    private double queryPrometheus(Path binary, Path dir, int metricsPort, String query) throws Exception {
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: connect\n    static_configs:\n"
+                + "      - targets: [\"127.0.0.1:" + metricsPort + "\"]\n");
+        int port = 29_090;
+        Process p = new ProcessBuilder(binary.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("prometheus-data"),
+                "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String last = "";
+            while (System.nanoTime() < deadline) {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
+                            + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    last = r.body();
+                    JsonNode result = JSON.readTree(r.body()).path("data").path("result");
+                    if (result.size() > 0) {
+                        return Double.parseDouble(result.get(0).path("value").get(1).asText());
+                    }
+                } catch (java.io.IOException notYet) {
+                    // Prometheus is starting
+                }
+                Thread.sleep(500);
+            }
+            throw new AssertionError("Prometheus had no value for " + query + " within 60 s: " + last + "; see " + dir.resolve("prometheus.log"));
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
