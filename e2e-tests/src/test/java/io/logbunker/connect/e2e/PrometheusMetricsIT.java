@@ -73,6 +73,9 @@ class PrometheusMetricsIT {
             assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("logbunker_source_file_bytes_behind{") && k.contains("file_identity=")),
                     "per-file metric with its identity");
             assertEquals(1, value(m, "kafka_connect_connector_running_task_count", source), "the source task runs");
+            assertTrue(value(m, "logbunker_last_written_window_start_ms", "prom-sink-" + run) >= LogWriter.BASE_TIME_MS,
+                    "the newest window in the table");
+            assertTrue(value(m, "logbunker_rows_written_total", "prom-sink-" + run) > 0, "rows written");
             assertTrue(value(m, "kafka_connect_sink_task_sink_record_read_total", "prom-sink-" + run) > 0, "the sink's records: "
                     + m.keySet().stream().filter(k -> k.startsWith("kafka_connect_sink")).toList());
 

@@ -47,6 +47,8 @@ public class AggregateUpsertSinkTask extends SinkTask {
     private final Map<TopicPartition, Long> seekTargets = new HashMap<>();
     private int consecutiveFailures;
 
+    private SinkTaskMetrics metrics;
+
     @Override
     public String version() {
         return Version.get();
@@ -68,6 +70,9 @@ public class AggregateUpsertSinkTask extends SinkTask {
             reporter = context.errantRecordReporter();
         } catch (NoSuchMethodError | NoClassDefFoundError e) {
             reporter = null; // a worker older than Kafka 2.6
+        }
+        if (context.pluginMetrics() != null) {
+            metrics = new SinkTaskMetrics(context.pluginMetrics());
         }
         log.info("Started aggregate upsert sink task for {} ({}), offsets in {}", JdbcUrls.redact(url), dialect.name(),
                 config.getString(AggregateUpsertSinkConfig.OFFSETS_TABLE));
@@ -140,6 +145,9 @@ public class AggregateUpsertSinkTask extends SinkTask {
         try {
             AggregateWriter.Outcome outcome = writer.write(rows, batchEnds);
             consecutiveFailures = 0;
+            if (metrics != null) {
+                metrics.written(rows, outcome.rowsUpserted());
+            }
             if (outcome.recordsSkipped() > 0) {
                 log.info("Skipped {} records that the database already holds (redelivery)", outcome.recordsSkipped());
             }
@@ -305,6 +313,10 @@ public class AggregateUpsertSinkTask extends SinkTask {
     public void stop() {
         if (writer != null) {
             writer.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
         }
     }
 }
