@@ -86,6 +86,10 @@ final class Comparison {
                 totals[Outcome.EXTRA.ordinal()], totals[Outcome.DIFFERS.ordinal()], totals[Outcome.NOT_COMPARABLE.ordinal()]);
     }
 
+    int compared() {
+        return totals[0] + totals[1] + totals[2] + totals[3];
+    }
+
     String text() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%-15s %-24s %-30s %25s %25s%n", "outcome", "window", "group", "table requests/bytes", "logs requests/bytes"));
@@ -96,7 +100,12 @@ final class Comparison {
             sb.append(String.format("%-15s %-24s %-30s %25s %25s%n", e.outcome().name().toLowerCase(), Instant.ofEpochMilli(e.windowStart()),
                     e.group(), figures(e.table()), figures(e.logs())));
         }
-        return sb.append(summary()).append('\n').toString();
+        sb.append(summary()).append('\n');
+        if (compared() == 0) {
+            sb.append("No window could be compared: the files cover only their first and last window. Give more of the log "
+                    + "(older rotations too), or --complete if these files hold every line of their time span.\n");
+        }
+        return sb.toString();
     }
 
     String json(LogRecount.Result logs) {

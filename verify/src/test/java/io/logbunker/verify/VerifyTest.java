@@ -188,6 +188,9 @@ class VerifyTest {
         Run missing = verify("--files", dir + "/nowhere/access.log");
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("does not exist"), missing.err());
+        Run partial = verify("--files", dir + "/access.log"); // 500 lines, 25 s: one window, first and last at once
+        assertEquals(0, partial.exit(), partial.err());
+        assertTrue(partial.out().contains("No window could be compared") && partial.out().contains("--complete"), partial.out());
         Run noTable = verify("--files", dir + "/access.log", "--table", "no_such_table");
         assertEquals(2, noTable.exit(), noTable.err());
     }
