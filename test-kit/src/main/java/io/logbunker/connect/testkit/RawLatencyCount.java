@@ -1,11 +1,6 @@
 package io.logbunker.connect.testkit;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -14,7 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The truth for latency histograms, from the raw files and independent of the project: lines of
@@ -54,30 +48,18 @@ public final class RawLatencyCount {
     public static Map<String, Long> buckets(Path dir, String prefix, Field field, long windowMs, double accuracy, double minValue)
             throws Exception {
         Map<String, Long> counts = new TreeMap<>();
-        try (var files = Files.list(dir)) {
-            for (Path file : files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
-                InputStream in = Files.newInputStream(file);
-                if (file.getFileName().toString().endsWith(".gz")) {
-                    in = new GZIPInputStream(in);
-                }
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        Matcher m = LINE.matcher(line);
-                        if (!m.matches()) {
-                            continue;
-                        }
-                        BigDecimal v = value(field == Field.REQUEST_TIME ? m.group(3) : m.group(4));
-                        if (v == null) {
-                            continue;
-                        }
-                        long t = ZonedDateTime.parse(m.group(1), TIME).toInstant().toEpochMilli();
-                        String key = Math.floorDiv(t, windowMs) * windowMs + "|" + m.group(2) + "|" + bucket(v.doubleValue(), accuracy, minValue);
-                        counts.merge(key, 1L, Long::sum);
-                    }
-                }
+        RawLogCount.forEachLine(dir, prefix, line -> {
+            Matcher m = LINE.matcher(line);
+            if (!m.matches()) {
+                return;
             }
-        }
+            BigDecimal v = value(field == Field.REQUEST_TIME ? m.group(3) : m.group(4));
+            if (v != null) {
+                long t = ZonedDateTime.parse(m.group(1), TIME).toInstant().toEpochMilli();
+                counts.merge(Math.floorDiv(t, windowMs) * windowMs + "|" + m.group(2) + "|" + bucket(v.doubleValue(), accuracy, minValue), 1L,
+                        Long::sum);
+            }
+        });
         return counts;
     }
 }

@@ -31,6 +31,26 @@ public final class RawLogCount {
     /** requests and bytes per "window start ms|status" in the files whose name starts with {@code prefix}. */
     public static Map<String, long[]> perWindowAndStatus(Path dir, String prefix) throws Exception {
         Map<String, long[]> truth = new TreeMap<>();
+        forEachLine(dir, prefix, line -> {
+            Matcher m = LINE.matcher(line);
+            if (m.matches()) {
+                long t = ZonedDateTime.parse(m.group(1), TIME).toInstant().toEpochMilli();
+                long[] v = truth.computeIfAbsent(Math.floorDiv(t, 60_000L) * 60_000L + "|" + m.group(2), x -> new long[2]);
+                v[0]++;
+                v[1] += m.group(3).equals("-") ? 0 : Long.parseLong(m.group(3));
+            }
+        });
+        return truth;
+    }
+
+    /** Something done with each line of the files. */
+    @FunctionalInterface
+    public interface LineVisitor {
+        void visit(String line) throws Exception;
+    }
+
+    /** Every line (ISO-8859-1) of the files of {@code dir} whose name starts with {@code prefix}, .gz decompressed. */
+    public static void forEachLine(Path dir, String prefix, LineVisitor visitor) throws Exception {
         try (var files = Files.list(dir)) {
             for (Path file : files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
                 InputStream in = Files.newInputStream(file);
@@ -40,18 +60,10 @@ public final class RawLogCount {
                 try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
                     String line;
                     while ((line = reader.readLine()) != null) {
-                        Matcher m = LINE.matcher(line);
-                        if (!m.matches()) {
-                            continue;
-                        }
-                        long t = ZonedDateTime.parse(m.group(1), TIME).toInstant().toEpochMilli();
-                        long[] v = truth.computeIfAbsent(Math.floorDiv(t, 60_000L) * 60_000L + "|" + m.group(2), x -> new long[2]);
-                        v[0]++;
-                        v[1] += m.group(3).equals("-") ? 0 : Long.parseLong(m.group(3));
+                        visitor.visit(line);
                     }
                 }
             }
         }
-        return truth;
     }
 }
