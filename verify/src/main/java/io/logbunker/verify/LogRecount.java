@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Recounts requests and bytes per (window, group) from the raw files with the source's own line rules, streaming each
+ * Recounts requests and bytes per (window, group) from the raw files with the source's own line rules (its format,
+ * group-by and metrics), streaming each
  * file in blocks (memory follows the number of (window, group) pairs, not the size of the files). Only complete lines
  * count, as in the source; a last line without its newline is left out, as the source leaves it until it ends.
  */
@@ -43,14 +44,21 @@ final class LogRecount {
         } catch (IllegalArgumentException e) {
             throw new VerifySettings.Unusable("--log-format: " + e.getMessage());
         }
+        // the source's metrics decide which lines it rejects (a metric value that is not a number), so they decide here too
+        MetricSpec metrics;
+        try {
+            metrics = MetricSpec.parse(s.metrics(), format, 0.01, 0.001);
+        } catch (IllegalArgumentException e) {
+            throw new VerifySettings.Unusable("--metrics: " + e.getMessage());
+        }
         LineFolder folder;
         try {
-            folder = new LineFolder(s.logFormat(), s.groupBy(), MetricSpec.parse("", format, 0.01, 0.001));
+            folder = new LineFolder(s.logFormat(), s.groupBy(), metrics);
         } catch (IllegalArgumentException e) {
             throw new VerifySettings.Unusable("--group-by: " + e.getMessage());
         }
         // every window stays open until the end: the grace is longer than any log
-        WindowAggregator agg = new WindowAggregator(s.windowMs(), 100L * 365 * 24 * 3600 * 1000, MetricSpec.parse("", format, 0.01, 0.001));
+        WindowAggregator agg = new WindowAggregator(s.windowMs(), 100L * 365 * 24 * 3600 * 1000, metrics);
         List<Path> files = files(s);
         if (files.isEmpty()) {
             throw new VerifySettings.Unusable("no file matches " + s.files());

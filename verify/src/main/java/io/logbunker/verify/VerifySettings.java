@@ -22,7 +22,7 @@ import java.util.Map;
  * config over the Connect REST API) and the table's JDBC coordinates. The password comes from an environment variable
  * or a file and is never printed.
  */
-record VerifySettings(List<String> files, List<String> excludes, String logFormat, List<String> groupBy, long windowMs, String host,
+record VerifySettings(List<String> files, List<String> excludes, String logFormat, String metrics, List<String> groupBy, long windowMs, String host,
                       String jdbcUrl, String user, String password, String table, Instant from, Instant to, boolean complete,
                       boolean json) {
 
@@ -36,6 +36,7 @@ record VerifySettings(List<String> files, List<String> excludes, String logForma
             "  --exclude GLOB[,...]  files to leave out",
             "  --log-format F        preset (combined, common, main) or nginx log_format (default combined)",
             "  --group-by A[,B]      default status",
+            "  --metrics SPEC        the source's metrics setting: a line whose metric value is not a number is rejected",
             "  --window-ms N         default 60000",
             "  --host NAME           the source's host.name, when it had one",
             "Database:",
@@ -100,6 +101,7 @@ record VerifySettings(List<String> files, List<String> excludes, String logForma
         String host = o.getOrDefault("host", source.getOrDefault("host.name", ""));
         return new VerifySettings(files, list(o.getOrDefault("exclude", source.getOrDefault("files.exclude", "*.zip,*.bz2,*.xz,*.zst"))),
                 o.getOrDefault("log-format", source.getOrDefault("log.format", "combined")),
+                o.getOrDefault("metrics", source.getOrDefault("metrics", "")),
                 list(o.getOrDefault("group-by", source.getOrDefault("group.by", "status"))), windowMs, host.isEmpty() ? null : host,
                 jdbcUrl, o.get("user"), password, table, instant(o, "from"), instant(o, "to"), o.containsKey("complete"),
                 o.containsKey("json"));
@@ -157,6 +159,6 @@ record VerifySettings(List<String> files, List<String> excludes, String logForma
 
     @Override
     public String toString() { // never the password
-        return "VerifySettings" + Arrays.asList(files, logFormat, groupBy, windowMs, host, jdbcUrl, user, table, from, to, complete);
+        return "VerifySettings" + Arrays.asList(files, logFormat, metrics, groupBy, windowMs, host, jdbcUrl, user, table, from, to, complete);
     }
 }

@@ -195,6 +195,25 @@ class VerifyTest {
         assertEquals(2, noTable.exit(), noTable.err());
     }
 
+    @Test
+    void linesAreRejectedByTheSourcesMetricsAsTheSourceRejectsThem(@TempDir Path dir) throws Exception {
+        db = TestDatabase.sqlite();
+        LogWriter writer = new LogWriter(dir.resolve("access.log"), 50).withLatencies();
+        writer.writeLines(6_000); // 300 s of log time
+        writer.close();
+        createTable(writer.truth(), true);
+        long middle = LogWriter.BASE_TIME_MS + 150_000;
+        // a line whose $request_time is not a number: a source with request_time among its metrics rejects it
+        Files.writeString(dir.resolve("access.log"), "10.0.0.1 - - [" + timeLocal(middle) + "] \"GET /x HTTP/1.1\" 200 7 \"-\" \"ua\" "
+                + "abc \"0.010\"\n", StandardOpenOption.APPEND);
+        String files = dir + "/access.log";
+        Run rejected = verify("--files", files, "--log-format", LogWriter.LATENCY_FORMAT, "--metrics", "request_time:sum,histogram");
+        assertEquals(0, rejected.exit(), rejected.out() + rejected.err());
+        Run counted = verify("--files", files, "--log-format", LogWriter.LATENCY_FORMAT, "--metrics", "upstream_response_time:max");
+        assertEquals(1, counted.exit(), "without request_time among the metrics the line counts: " + counted.out());
+        assertTrue(counted.out().contains("1 differ"), counted.out());
+    }
+
     /** The real logs whose every line parses strictly (the elastic one has a line with an unterminated quote). */
     @ParameterizedTest
     @ValueSource(strings = {"nielsbasjes_logparser_hackers-access.log", "grafana_alloy_long-access.log"})
