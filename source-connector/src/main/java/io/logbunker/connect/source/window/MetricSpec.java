@@ -113,9 +113,4 @@ public record MetricSpec(List<Metric> metrics, double relativeAccuracy, double m
             throw new IllegalArgumentException("'" + name + "' is not in log.format; add $" + name + " to nginx's log_format and to log.format");
         }
     }
-
-    /** Indexes of the metrics with a histogram, in order. */
-    public int[] histogramIndexes() {
-        return java.util.stream.IntStream.range(0, metrics.size()).filter(i -> metrics.get(i).histogram()).toArray();
-    }
 }
