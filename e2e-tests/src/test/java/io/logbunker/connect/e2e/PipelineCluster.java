@@ -38,6 +38,8 @@ final class PipelineCluster implements AutoCloseable {
                 "offset.flush.interval.ms", "2000"));
     }
 
+    static final String COMPACT = "io.logbunker.connect.converter.CompactConverter";
+
     Map<String, String> source(String files, String format, String topic, String errorsTopic) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", SOURCE_CLASS);
@@ -51,6 +53,10 @@ final class PipelineCluster implements AutoCloseable {
         c.put("flush.idle.ms", "500");
         c.put("files.scan.interval.ms", "200");
         c.put("exactly.once.support", "required");
+        // the converters connect-configs/ recommends: rejected lines as their bytes, aggregates in the compact format
+        c.put("key.converter", COMPACT);
+        c.put("value.converter", "io.logbunker.connect.source.RejectedLinesRawConverter");
+        c.put("value.converter.delegate", COMPACT);
         return c;
     }
 
@@ -64,6 +70,8 @@ final class PipelineCluster implements AutoCloseable {
         c.put("table.name.format", table);
         c.put("tasks.max", "1");
         c.put("consumer.override.isolation.level", "read_committed");
+        c.put("key.converter", COMPACT);
+        c.put("value.converter", COMPACT);
         return c;
     }
 

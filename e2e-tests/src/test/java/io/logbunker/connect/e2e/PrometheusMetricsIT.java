@@ -202,6 +202,8 @@ class PrometheusMetricsIT {
         c.put("flush.idle.ms", "300");
         c.put("topic.creation.default.replication.factor", "1");
         c.put("topic.creation.default.partitions", "1");
+        c.put("key.converter", PipelineCluster.COMPACT); // loaded from both plugin directories of a real worker
+        c.put("value.converter", PipelineCluster.COMPACT);
         return c;
     }
 
@@ -212,6 +214,8 @@ class PrometheusMetricsIT {
         c.put("topics", "prom-metrics-" + run);
         c.put("table.name.format", table);
         c.put("consumer.override.isolation.level", "read_committed");
+        c.put("key.converter", PipelineCluster.COMPACT);
+        c.put("value.converter", PipelineCluster.COMPACT);
         return c;
     }
 }
