@@ -195,9 +195,12 @@ final class ChunkReader {
             f.rangeOpenedMs = time.milliseconds();
         }
         folder.foldInto(agg);
+        if (f.cut.folded(folder.eventTime(), lineStart)) {
+            f.cut.check(flusher.checkInHand(f, lineStart));
+        }
         f.rangeEnd = lineEnd;
         if (f.windowClosed()) {
-            flusher.flush(f, lineEnd);
+            flusher.flushClosedWindows(f, lineEnd);
         }
     }
 
@@ -237,11 +240,17 @@ final class ChunkReader {
             f.rangeOpenedMs = time.milliseconds();
         }
         int rejectedBefore = f.rejects.size();
+        long cutBefore = f.cut.firstLine();
         linesRead += parallel.fold(f, folder, buf, from, to, base);
+        if (f.cut.firstLine() != cutBefore) {
+            f.cut.check(flusher.checkInHand(f, f.cut.firstLine())); // the span's bytes are still in hand
+        }
         linesRejected += f.rejects.size() - rejectedBefore;
         f.rangeEnd = base + to;
-        if (f.windowClosed() || f.pendingItems() >= settings.maxOpenGroups()) {
+        if (f.pendingItems() >= settings.maxOpenGroups()) {
             flusher.flush(f, f.rangeEnd);
+        } else if (f.windowClosed()) {
+            flusher.flushClosedWindows(f, f.rangeEnd);
         }
     }
 }

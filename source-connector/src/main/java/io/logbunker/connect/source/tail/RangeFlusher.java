@@ -74,6 +74,40 @@ final class RangeFlusher {
         return Fingerprints.checkOf(b, 0, b.length);
     }
 
+    /** The check of {@code position} from the bytes in hand (the chunk being processed, the previous tail), or null. */
+    String checkInHand(TrackedFile f, long position) {
+        return checkFromChunk(f, position);
+    }
+
+    /**
+     * A window closed: cuts the range at the first line of the newest window when every line folded since is of that
+     * window (see {@link CutPoint}), so that window's groups stay open; otherwise emits everything up to {@code end}.
+     */
+    void flushClosedWindows(TrackedFile f, long end) {
+        CutPoint cut = f.cut;
+        long at = cut.firstLine();
+        long newest = cut.newestWindow();
+        if (at > f.rangeStart && at < end && !f.closed(newest) && cut.linesSince() == f.requestsIn(newest)) {
+            String check = cut.check();
+            if (check == null && !f.content.compressed()) {
+                try {
+                    check = f.content.checkBefore(at);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot read " + f.path + " to checksum its offset", e);
+                }
+            }
+            if (check != null) {
+                List<RejectedLine> before = new ArrayList<>();
+                while (!f.rejects.isEmpty() && f.rejects.get(0).offset() < at) {
+                    before.add(f.rejects.remove(0));
+                }
+                emit(f, at, check, f.drainBefore(newest), before);
+                return;
+            }
+        }
+        flush(f, end);
+    }
+
     /** Emits the open range of {@code f} up to {@code end} (a line end) as one batch, with the offset it commits. */
     void flush(TrackedFile f, long end) {
         if (end <= f.rangeStart) {
@@ -93,10 +127,14 @@ final class RangeFlusher {
         if (check == null) {
             throw new IllegalStateException("internal error: flush point " + end + " of " + f.path + " is not a line end");
         }
-        List<AggregateRow> rows = groupCap.apply(f.drain());
-        stats.linesOverGroupCap = groupCap.linesOverCap();
         List<RejectedLine> rejects = List.copyOf(f.rejects);
         f.rejects.clear();
+        emit(f, end, check, f.drain(), rejects);
+    }
+
+    private void emit(TrackedFile f, long end, String check, List<AggregateRow> drained, List<RejectedLine> rejects) {
+        List<AggregateRow> rows = groupCap.apply(drained);
+        stats.linesOverGroupCap = groupCap.linesOverCap();
         output.add(new FlushBatch(f.identity, f.path, f.rangeStart, end, check, rows, rejects));
         stats.recordsEmitted += rows.size() + rejects.size();
         if (f.aggregator.lastEmittedWindowStart() > stats.lastEmittedWindowStart) {

@@ -32,6 +32,8 @@ final class TrackedFile {
     final WindowAggregator[] aggregators;
     private boolean helpersUsed;
     final List<RejectedLine> rejects = new ArrayList<>();
+    /** Where a window-close flush may cut the range. */
+    final CutPoint cut;
     Path path;
 
     long readPosition;
@@ -68,6 +70,7 @@ final class TrackedFile {
         this.aggregator = aggregator;
         this.aggregators = new WindowAggregator[Math.max(1, parseThreads)];
         this.aggregators[0] = aggregator;
+        this.cut = new CutPoint(aggregator.windowSizeMs());
         this.readPosition = position;
         this.rangeStart = position;
         this.rangeEnd = position;
@@ -125,6 +128,41 @@ final class TrackedFile {
             }
         }
         return aggregator.drain();
+    }
+
+    /**
+     * The open groups of the windows before {@code windowStart}, the helpers' merged into the task thread's, and
+     * forgets them; the groups of later windows stay open.
+     */
+    List<AggregateRow> drainBefore(long windowStart) {
+        for (int k = 1; k < aggregators.length; k++) {
+            if (aggregators[k] != null) {
+                aggregator.mergeFrom(aggregators[k]);
+            }
+        }
+        return aggregator.drainBefore(windowStart);
+    }
+
+    /** The requests in the open groups of one window, over all parse threads' aggregates. */
+    long requestsIn(long windowStart) {
+        long n = 0;
+        for (WindowAggregator a : aggregators) {
+            if (a != null) {
+                n += a.requestsIn(windowStart);
+            }
+        }
+        return n;
+    }
+
+    /** Whether the window starting at {@code windowStart} is closed by the newest event time of any parse thread. */
+    boolean closed(long windowStart) {
+        long watermark = Long.MIN_VALUE;
+        for (WindowAggregator a : aggregators) {
+            if (a != null) {
+                watermark = Math.max(watermark, a.watermark());
+            }
+        }
+        return watermark >= windowStart + aggregator.windowSizeMs() + aggregator.graceMs();
     }
 
     int pendingItems() {

@@ -140,6 +140,34 @@ final class BucketCounts {
     }
 
     /**
+     * Moves the counts of the groups with {@code into[g] >= 0} to {@code target} as group {@code into[g]} and keeps the
+     * others here. {@code into} must number the moved groups in ascending order of their old index (it keeps the
+     * sorted order); {@code target} must be empty and of the same histogram.
+     */
+    void moveGroups(int[] into, BucketCounts target) {
+        compact();
+        long[] k = new long[size];
+        long[] c = new long[size];
+        int moved = 0;
+        int stay = 0;
+        for (int i = 0; i < size; i++) {
+            long key = keys[i];
+            int t = into[group(key)];
+            if (t >= 0) {
+                k[moved] = target.key(t, bucket(key));
+                c[moved++] = counts[i];
+            } else {
+                keys[stay] = key;
+                counts[stay++] = counts[i];
+            }
+        }
+        size = stay;
+        target.keys = k;
+        target.counts = c;
+        target.size = moved;
+    }
+
+    /**
      * The histogram of every group below {@code groups} (null for a group without values), and empties this: one small
      * read-only map per group over the sorted arrays, which are handed over to them.
      */

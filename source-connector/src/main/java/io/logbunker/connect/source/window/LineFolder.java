@@ -110,6 +110,11 @@ public final class LineFolder {
     }
 
     /** Folds the line last parsed successfully. */
+    /** The event time of the line parsed last (epoch ms). */
+    public long eventTime() {
+        return eventTime;
+    }
+
     public void foldInto(WindowAggregator agg) {
         agg.add(eventTime, key, bytesSent, values);
     }

@@ -15,10 +15,11 @@ import java.util.Map;
 public final class WindowAggregator {
     private final long windowSizeMs;
     private final long graceMs;
-    private final GroupTable table;
+    private GroupTable table;
     /** Per metric: its histogram's buckets and counts, or null without a histogram. */
     private final LogLinearBuckets[] buckets;
     private final BucketCounts[] histograms;
+    private final int[] smallestBuckets;
     private final double[] oneValue = new double[1];
     private long watermark = Long.MIN_VALUE;
     private long minOpenWindowStart = Long.MAX_VALUE;
@@ -40,12 +41,22 @@ public final class WindowAggregator {
         this.table = new GroupTable(n);
         this.buckets = new LogLinearBuckets[n];
         this.histograms = new BucketCounts[n];
+        this.smallestBuckets = new int[n];
         for (int m = 0; m < n; m++) {
             if (metrics.metrics().get(m).histogram()) {
                 buckets[m] = LogLinearBuckets.of(metrics.relativeAccuracy(), metrics.minValue());
-                histograms[m] = new BucketCounts(buckets[m].bucketOf(metrics.minValue()));
+                smallestBuckets[m] = buckets[m].bucketOf(metrics.minValue());
+                histograms[m] = new BucketCounts(smallestBuckets[m]);
             }
         }
+    }
+
+    public long windowSizeMs() {
+        return windowSizeMs;
+    }
+
+    public long graceMs() {
+        return graceMs;
     }
 
     public long windowStartOf(long eventTimeMs) {
@@ -227,8 +238,66 @@ public final class WindowAggregator {
     }
 
     /** Emits every open group as a partial aggregate, in creation order, and forgets them. */
-    @SuppressWarnings("unchecked")
     public List<AggregateRow> drain() {
+        return drainAll(null);
+    }
+
+    /**
+     * Emits the open groups of the windows that start before {@code windowStart}, in creation order, and keeps the
+     * others open (for a flush point cut at the first line of the newest window).
+     */
+    public List<AggregateRow> drainBefore(long windowStart) {
+        int n = table.size();
+        int[] keep = new int[n];
+        GroupTable rest = new GroupTable(table.metrics);
+        long restMin = Long.MAX_VALUE;
+        for (int g = 0; g < n; g++) {
+            long ws = table.windowStart[g];
+            if (ws < windowStart) {
+                keep[g] = -1;
+                continue;
+            }
+            int t = rest.insert(ws, table.arena, table.keyOffset[g], table.keyLength[g], table.hash[g]);
+            rest.requests[t] = table.requests[g];
+            rest.bytesSent[t] = table.bytesSent[g];
+            System.arraycopy(table.metricData, g * table.stride, rest.metricData, t * rest.stride, table.stride);
+            keep[g] = t;
+            restMin = Math.min(restMin, ws);
+        }
+        if (rest.size() == 0) {
+            return drainAll(null);
+        }
+        if (rest.size() == n) {
+            return List.of();
+        }
+        BucketCounts[] restHistograms = new BucketCounts[histograms.length];
+        for (int m = 0; m < histograms.length; m++) {
+            if (histograms[m] != null) {
+                restHistograms[m] = new BucketCounts(smallestBuckets[m]);
+                histograms[m].moveGroups(keep, restHistograms[m]);
+            }
+        }
+        List<AggregateRow> closed = drainAll(keep);
+        table = rest;
+        System.arraycopy(restHistograms, 0, histograms, 0, histograms.length);
+        minOpenWindowStart = restMin;
+        return closed;
+    }
+
+    /** The requests folded into the open groups of one window. */
+    public long requestsIn(long windowStart) {
+        long n = 0;
+        for (int g = 0; g < table.size(); g++) {
+            if (table.windowStart[g] == windowStart) {
+                n += table.requests[g];
+            }
+        }
+        return n;
+    }
+
+    /** Emits the groups not kept ({@code keep[g] < 0}; all when {@code keep} is null) and empties the table. */
+    @SuppressWarnings("unchecked")
+    private List<AggregateRow> drainAll(int[] keep) {
         int n = table.size();
         int metrics = table.metrics;
         Map<Integer, Long>[][] byGroup = new Map[metrics][];
@@ -240,6 +309,9 @@ public final class WindowAggregator {
         }
         List<AggregateRow> rows = new ArrayList<>(n);
         for (int g = 0; g < n; g++) {
+            if (keep != null && keep[g] >= 0) {
+                continue;
+            }
             long ws = table.windowStart[g];
             MetricValues[] values = new MetricValues[metrics];
             for (int m = 0; m < metrics; m++) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.logbunker.connect.source.tail.TailerFixture.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,10 +30,6 @@ class FlushPointsTest {
 
     @TempDir
     Path dir;
-
-    private static String at(int minute, int second, int status) {
-        return String.format("1.1.1.1 - - [22/Nov/2026:10:%02d:%02d +0000] \"GET /t?ev=v HTTP/1.1\" %d 10 \"-\" \"-\"%n", minute, second, status);
-    }
 
     @Test
     void watermarkPastWindowEndPlusGraceEmitsAllOpenGroups() throws Exception {

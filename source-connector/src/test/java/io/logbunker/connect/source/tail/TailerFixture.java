@@ -143,6 +143,11 @@ final class TailerFixture {
         return m;
     }
 
+    /** A combined-format line at 10:mm:ss on 22 Nov 2026 with this status. */
+    static String at(int minute, int second, int status) {
+        return String.format("1.1.1.1 - - [22/Nov/2026:10:%02d:%02d +0000] \"GET /t?ev=v HTTP/1.1\" %d 10 \"-\" \"-\"%n", minute, second, status);
+    }
+
     static String line(int i, int status, long bytes) {
         int minute = (i / 50) % 60;
         int second = i % 60;

@@ -36,6 +36,54 @@ class WindowAggregatorTest {
     }
 
     @Test
+    void drainingTheWindowsBeforeOneKeepsTheLaterGroupsWithTheirHistogramsOpen() {
+        MetricSpec spec = new MetricSpec(List.of(new MetricSpec.Metric("request_time", true, true, true, true, true)), 0.01, 0.001);
+        Random random = new Random(7);
+        WindowAggregator cut = new WindowAggregator(MINUTE, 0, spec);
+        WindowAggregator whole = new WindowAggregator(MINUTE, 0, spec);
+        List<Object[]> later = new ArrayList<>();
+        for (int i = 0; i < 30_000; i++) {
+            long t = T0 + random.nextInt(4 * 60_000);
+            KeyBuffer k = key(Integer.toString(200 + random.nextInt(3)), "ad" + random.nextInt(200));
+            double[] v = {random.nextInt(20) == 0 ? 0 : Math.exp(random.nextGaussian() - 3)};
+            cut.add(t, k, 10, v);
+            whole.add(t, k, 10, v);
+            if (i == 20_000) {
+                // part of the lines arrive after the cut, into the groups kept open and into new ones
+                List<AggregateRow> first = cut.drainBefore(T0 + 2 * MINUTE);
+                assertTrue(first.stream().allMatch(r -> r.windowStart() < T0 + 2 * MINUTE));
+                assertTrue(cut.openGroups() > 0);
+                later.add(first.toArray());
+            }
+        }
+        List<AggregateRow> all = new ArrayList<>();
+        for (Object[] rows : later) {
+            for (Object r : rows) {
+                all.add((AggregateRow) r);
+            }
+        }
+        all.addAll(cut.drain());
+        // the same lines folded without a cut: the same rows, except that a closed window's late lines add rows
+        java.util.Map<String, long[]> byKey = new java.util.TreeMap<>();
+        java.util.Map<String, java.util.Map<Integer, Long>> buckets = new java.util.TreeMap<>();
+        for (AggregateRow r : all) {
+            String key = r.windowStart() + "|" + r.dimensions();
+            byKey.computeIfAbsent(key, x -> new long[2])[0] += r.requests();
+            java.util.Map<Integer, Long> h = r.metrics().get(0).histogram();
+            if (h != null) {
+                h.forEach((b, c) -> buckets.computeIfAbsent(key, x -> new java.util.TreeMap<>()).merge(b, c, Long::sum));
+            }
+        }
+        List<AggregateRow> expected = whole.drain();
+        assertEquals(expected.size(), byKey.size());
+        for (AggregateRow e : expected) {
+            String key = e.windowStart() + "|" + e.dimensions();
+            assertEquals(e.requests(), byKey.get(key)[0], key);
+            assertEquals(new java.util.TreeMap<>(e.metrics().get(0).histogram()), buckets.get(key), key);
+        }
+    }
+
+    @Test
     void mergingLinesFoldedOnSeveralAggregatorsEqualsFoldingThemOnOne() {
         Random random = new Random(42);
         WindowAggregator one = new WindowAggregator(MINUTE, 0);
