@@ -184,9 +184,12 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         def.define(FLUSH_MAX_INTERVAL_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                 "Emit a file's open groups at least this often (wall clock).",
                 GROUP_WINDOWS, ++o, Width.SHORT, "Max flush interval");
-        def.define(MAX_OPEN_GROUPS, Type.INT, 50_000, ConfigDef.Range.between(1, 10_000_000), Importance.MEDIUM,
+        def.define(MAX_OPEN_GROUPS, Type.INT, 200_000, ConfigDef.Range.between(1, 10_000_000), Importance.MEDIUM,
                 "Emit a file's open groups (and rejected lines) before their number would exceed this; bounds the task's heap "
-                        + "and the size of one transaction.",
+                        + "(about 150 bytes per open group, several times that while a flush's records are in flight) and the size "
+                        + "of one transaction. Set it above the groups of two windows (the closing one and the next): a flush "
+                        + "forced by this limit emits every open group as a partial, and each partial is one more record and "
+                        + "upsert.",
                 GROUP_WINDOWS, ++o, Width.SHORT, "Max open groups");
         def.define(GROUP_MAX_PER_WINDOW, Type.INT, 0, ConfigDef.Range.between(0, 10_000_000), Importance.MEDIUM,
                 "Most distinct groups one task emits per window; the lines of every further group of the window are counted "

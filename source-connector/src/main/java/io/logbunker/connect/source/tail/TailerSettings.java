@@ -60,7 +60,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private long windowGraceMs = 5_000;
         private long flushIdleMs = 10_000;
         private long flushMaxIntervalMs = 60_000;
-        private int maxOpenGroups = 50_000;
+        private int maxOpenGroups = 200_000;
         private long scanIntervalMs = 1_000;
         private long releaseIdleMs = 60_000;
         private int readChunkBytes = 4 << 20;
