@@ -110,6 +110,8 @@ class NginxPercentilesIT {
                 sink.put("transforms.table.regex", "(nginx|generated)-latency-.*");
                 sink.put("transforms.table.replacement", "$1_pct_" + run);
                 sink.put("consumer.override.isolation.level", "read_committed");
+                sink.put("key.converter", PipelineCluster.COMPACT); // what the cluster's sources write
+                sink.put("value.converter", PipelineCluster.COMPACT);
                 cluster.connect.configureConnector("nginx-sink-" + db.name() + "-" + run, sink);
             }
             for (TestDatabase db : dbs) {
