@@ -78,7 +78,9 @@ final class ChunkReader {
                     break;
                 }
                 budget -= n;
-                f.lastDataMs = now;
+                // the time the bytes were in hand, not the poll's start: a read of many chunks at high cardinality
+                // can take longer than flush.idle.ms, and the file is not idle
+                f.lastDataMs = time.milliseconds();
             }
         } catch (GzipContent.CorruptException e) {
             flusher.endChunk();

@@ -1,6 +1,7 @@
 package io.logbunker.connect.source.tail;
 
 import io.logbunker.connect.source.window.AggregateRow;
+import org.apache.kafka.common.utils.MockTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -47,6 +48,26 @@ class FlushPointsTest {
             assertEquals(5, b.get(0).rows().stream().mapToLong(AggregateRow::requests).sum());
             assertEquals(4, b.get(0).rows().size());
             assertEquals(2, t.stats().openWindows() + 2 - t.stats().openWindows()); // stats published
+        }
+    }
+
+    @Test
+    void aFileIsNotIdleWhileOneReadOfItTakesLongerThanFlushIdle() throws Exception {
+        Path file = dir.resolve("access.log");
+        TailerFixture fx = fixture();
+        // every reading of the clock advances it 1 s, as if each step of the read were slow: the poll reads the clock
+        // at its start, while reading and after; only the time after the last bytes read may count as idle
+        fx.time = new MockTime(1_000, 1_700_000_000_000L, 0);
+        fx.idleMs = 1_500;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 6_000; i++) { // about 500 KB in one window: many chunks in one poll under the small profiles
+            sb.append(at(0, i % 60, 200));
+        }
+        fx.append(file, sb.toString());
+        try (AccessLogTailer t = fx.tailer()) {
+            assertTrue(fx.accept(t.poll()).isEmpty(), "the bytes were read just now: the file is busy, not idle");
+            fx.time.sleep(3_000);
+            assertEquals(6_000, fx.accept(t.poll()).stream().flatMap(b -> b.rows().stream()).mapToLong(AggregateRow::requests).sum());
         }
     }
 

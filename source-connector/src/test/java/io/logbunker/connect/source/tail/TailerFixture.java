@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Builds tailers over a temp directory, drives them with a mock clock and checks the emission rule on every batch. */
 final class TailerFixture {
     final Path dir;
-    final MockTime time = new MockTime(0, 1_700_000_000_000L, 0);
+    /** The clock; a test may replace it before making a tailer (e.g. one that advances on every reading). */
+    MockTime time = new MockTime(0, 1_700_000_000_000L, 0);
     String glob;
     List<String> groupBy = List.of("status");
     String format = "combined";
