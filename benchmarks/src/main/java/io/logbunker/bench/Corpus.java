@@ -160,6 +160,47 @@ public final class Corpus {
         }
     }
 
+    private static final String[] AD_EVENTS = {"impression", "view", "click", "conversion", "install", "skip", "complete"};
+
+    /**
+     * The ad-tracking shape of per-ad counters (issue 14): combined-format tracking-pixel lines of about 280 bytes,
+     * {@code ads} ad ids, 7 event types drawn uniformly, a handful of statuses (85% 200, 6% 204, 4% 302, 4% 404, 1% 500),
+     * 20,000 lines per second of log time. Grouped by status, event and ad in 10 s windows, 5,000 ads give about three
+     * lines per (window, group) row. Independent of the real logs, so every machine writes the same bytes.
+     */
+    public static void writeAdTracking(Path out, long lines, int ads) throws IOException {
+        writeAdTracking(out, lines, ads, 20_000);
+    }
+
+    /** The same at {@code linesPerSecond} lines per second of log time (the groups per window grow with it). */
+    public static void writeAdTracking(Path out, long lines, int ads, int linesPerSecond) throws IOException {
+        long start = 1_795_860_000L;
+        Random r = new Random(14);
+        Files.deleteIfExists(out);
+        StringBuilder sb = new StringBuilder(512);
+        String time = null;
+        long lastSec = -1;
+        try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            for (long i = 0; i < lines; i++) {
+                long sec = start + i / linesPerSecond;
+                if (sec != lastSec) {
+                    time = TIME_LOCAL.format(Instant.ofEpochSecond(sec));
+                    lastSec = sec;
+                }
+                int p = r.nextInt(100);
+                int status = p < 85 ? 200 : p < 91 ? 204 : p < 95 ? 302 : p < 99 ? 404 : 500;
+                sb.setLength(0);
+                sb.append("10.").append(r.nextInt(256)).append('.').append(r.nextInt(256)).append('.').append(r.nextInt(256))
+                        .append(" - - [").append(time).append("] \"GET /t?ev=").append(AD_EVENTS[r.nextInt(AD_EVENTS.length)])
+                        .append("&ad=").append(r.nextInt(ads)).append("&cb=").append(r.nextInt(1_000_000)).append(" HTTP/1.1\" ")
+                        .append(status).append(' ').append(status == 204 ? "-" : Integer.toString(40 + r.nextInt(8)))
+                        .append(" \"https://news.example/article/").append(r.nextInt(5000)).append("?utm_source=feed\" \"")
+                        .append(AGENTS[r.nextInt(AGENTS.length)]).append("\" 0.00").append(r.nextInt(10)).append('\n');
+                os.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
     /** Usage: Corpus FILE LINES [ADS]: writes the benchmark corpus (ADS distinct ad ids, 200 by default). */
     public static void main(String[] args) throws IOException {
         Path out = Paths.get(args[0]);

@@ -56,6 +56,9 @@ public final class PipelineBenchmark {
     /** Unique per invocation: the sink's offsets table outlives the benchmark's broker. */
     private final String id = Long.toString(System.currentTimeMillis(), 36);
     private final boolean latencies;
+    private final boolean adTracking;
+    /** --log-rate: lines per second of log time in the ad-tracking corpus. */
+    private final int logRate;
     private final String format;
 
     private PipelineBenchmark(Map<String, String> opts) {
@@ -68,8 +71,11 @@ public final class PipelineBenchmark {
         // --variant metrics=...histogram)
         this.latencies = Boolean.parseBoolean(opts.getOrDefault("latencies", "false"));
         this.format = latencies ? Corpus.LATENCY_FORMAT : Corpus.FORMAT;
-        this.corpus = state.resolve((latencies ? "corpus/access-latencies" : "corpus/access") + (ads == 200 ? "" : "-" + ads + "-ads")
-                + ".log");
+        // --shape adtracking: Corpus.writeAdTracking (7 event types, a handful of statuses; per-ad counters, issue 14)
+        this.adTracking = opts.getOrDefault("shape", "standard").equals("adtracking");
+        this.logRate = Integer.parseInt(opts.getOrDefault("log-rate", "20000"));
+        this.corpus = state.resolve(adTracking ? "corpus/adtracking-" + ads + "-ads-" + logRate + "-per-s.log"
+                : (latencies ? "corpus/access-latencies" : "corpus/access") + (ads == 200 ? "" : "-" + ads + "-ads") + ".log");
         this.lines = Long.parseLong(opts.getOrDefault("lines", "20000000"));
         this.pgUrl = opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
         this.pgUser = opts.getOrDefault("pg-user", "postgres");
@@ -83,7 +89,12 @@ public final class PipelineBenchmark {
         new PipelineBenchmark(opts).run();
     }
 
-    record Result(String scenario, double seconds, long lines, Map<String, Double> cpuSeconds, double kafkaBytesPerLine) {
+    record Result(String scenario, double seconds, long lines, Map<String, Double> cpuSeconds, double kafkaBytesPerLine,
+                  long records, long rows, long recordBytes, long windows) {
+        Result(String scenario, double seconds, long lines, Map<String, Double> cpuSeconds, double kafkaBytesPerLine) {
+            this(scenario, seconds, lines, cpuSeconds, kafkaBytesPerLine, 0, 0, 0, 0);
+        }
+
         double linesPerSecond() {
             return lines / seconds;
         }
@@ -97,12 +108,21 @@ public final class PipelineBenchmark {
         if (!Files.exists(corpus) || countLines(corpus) != lines) {
             System.out.printf("Writing %,d lines to %s ...%n", lines, corpus);
             Files.createDirectories(corpus.getParent());
-            Corpus.write(corpus, lines, ads, latencies);
+            if (adTracking) {
+                Corpus.writeAdTracking(corpus, lines, ads, logRate);
+            } else {
+                Corpus.write(corpus, lines, ads, latencies);
+            }
         }
         long size = Files.size(corpus);
         System.out.printf("Corpus: %,d lines, %,d bytes (%.0f bytes/line)%n", lines, size, (double) size / lines);
         deleteRecursively(state.resolve("kafka"));
         kafka = new LocalKafka(repo, state);
+        // --worker-jvm "opts": extra JVM options of the workers (e.g. an -agentpath for a profiler), split at spaces
+        String workerJvm = opts.getOrDefault("worker-jvm", "").trim();
+        if (!workerJvm.isEmpty()) {
+            kafka.workerJvmOptions(List.of(workerJvm.split(" +")));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
         kafka.startBroker(kafkaPort);
         String plugins = repo.resolve("source-connector/target/plugin") + "," + repo.resolve("sink-connector/target/plugin");
@@ -138,7 +158,8 @@ public final class PipelineBenchmark {
             // until its worker's JIT has settled (see warmUp), as in a worker that has been running for a while. The
             // JIT's CPU in every timed run is reported.
             warmupLines = Math.min(warmupLines, lines);
-            Path warm = warmupLines == lines ? corpus : state.resolve("corpus/warmup.log");
+            // named after its corpus: a prefix of another corpus with as many lines must not be taken for it
+            Path warm = warmupLines == lines ? corpus : corpus.resolveSibling(corpus.getFileName() + ".warmup");
             if (warm != corpus) {
                 writePrefix(corpus, warm, warmupLines);
             }
@@ -277,13 +298,15 @@ public final class PipelineBenchmark {
         ObjectNode sink = JSON.createObjectNode();
         sink.put("name", "bench-sink-" + run + "-" + id);
         sink.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
-        sink.put("tasks.max", "1");
+        sink.put("tasks.max", opts.getOrDefault("sink-tasks", "1"));
         sink.put("topics", topic);
         sink.put("connection.url", pgUrl);
         sink.put("connection.user", pgUser);
         sink.put("table.name.format", table);
         sink.put("consumer.override.isolation.level", "read_committed");
         sink.put("consumer.override.max.poll.records", "5000");
+        // --sink "k=v,...": sink settings of every LogBunker run
+        keyValues(opts.getOrDefault("sink", "")).forEach(sink::put);
         ObjectNode source = JSON.createObjectNode();
         source.put("name", "bench-source-" + run + "-" + id);
         source.put("connector.class", "io.logbunker.connect.source.AccessLogSourceConnector");
@@ -305,7 +328,20 @@ public final class PipelineBenchmark {
                 .forEach((k, v) -> source.put("producer.override." + k, v));
         // --source "k=v,...": settings of every LogBunker run (e.g. group.by), before the variant's
         keyValues(opts.getOrDefault("source", "")).forEach(source::put);
-        sourceOverrides.forEach(source::put);
+        // a variant's "sink.k=v" is the sink's setting k, the rest the source's
+        sourceOverrides.forEach((k, v) -> {
+            if (k.startsWith("sink.")) {
+                sink.put(k.substring(5), v);
+            } else {
+                source.put(k, v);
+            }
+        });
+        // converters are a pipeline setting: the sink reads what the source wrote
+        for (String k : List.of("key.converter", "value.converter")) {
+            if (source.has(k)) {
+                sink.put(k, source.get(k).asText());
+            }
+        }
         readThrough(inputs);
         Map<String, Long> cpu0 = cpu();
         long t0 = System.nanoTime();
@@ -314,13 +350,20 @@ public final class PipelineBenchmark {
         long seen = 0;
         boolean timeline = Boolean.parseBoolean(opts.getOrDefault("timeline", "false"));
         try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""))) {
+            long lastSum = System.nanoTime();
             for (int poll = 0; seen < lines; poll++) {
                 kafka.checkChildren();
                 if (poll % STATUS_EVERY_POLLS == 0) {
                     failIfFailed(url, "bench-source-" + run + "-" + id, "bench-sink-" + run + "-" + id);
                 }
                 Thread.sleep(100);
-                seen = tableRequests(db, table);
+                // SUM(requests) scans the whole table, which at a million rows costs PostgreSQL more than the sink's
+                // writes; so it runs when the sink's offsets have caught up with the topic, or once a second
+                long now = System.nanoTime();
+                if (now - lastSum > 1_000_000_000L || sinkCaughtUp(db, "bench-sink-" + run + "-" + id, topic, 3)) {
+                    seen = tableRequests(db, table);
+                    lastSum = now;
+                }
                 if (timeline) {
                     System.out.printf("  t=%5.2f s  topic end offsets %,9d  table requests %,11d%n", (System.nanoTime() - t0) / 1e9,
                             endOffset(topic, 3), seen);
@@ -330,8 +373,11 @@ public final class PipelineBenchmark {
             if (seen != lines) {
                 throw new IllegalStateException("the table has " + seen + " requests for " + lines + " lines");
             }
-            Result res = new Result(scenario, secs, lines, cpuSince(cpu0),
-                    topicBytes(topic) / (double) lines);
+            Map<String, Double> cpuSecs = cpuSince(cpu0);
+            long[] records = committedRecords(topic, 3);
+            long[] rows = tableRows(db, table);
+            Result res = new Result(scenario, secs, lines, cpuSecs, topicBytes(topic) / (double) lines, records[0],
+                    rows[0], records[1], rows[1]);
             deleteConnector(url, "bench-source-" + run + "-" + id);
             deleteConnector(url, "bench-sink-" + run + "-" + id);
             if (!fillingForSinks) { // sinks() reads the topic afterwards
@@ -410,7 +456,7 @@ public final class PipelineBenchmark {
                         "status.storage.topic", "bench-sinks-status"),
                 List.of("AggregateUpsertSinkConnector", "JdbcSinkConnector"));
         long fillLines = Long.parseLong(opts.getOrDefault("fill-lines", "4000000"));
-        Path fill = state.resolve("corpus/warmup.log");
+        Path fill = corpus.resolveSibling(corpus.getFileName() + ".warmup");
         writePrefix(corpus, fill, fillLines);
         String topic = "bench-metrics-sinkfill-" + id;
         fillingForSinks = true;
@@ -574,6 +620,75 @@ public final class PipelineBenchmark {
     }
 
     /** {@code SUM(requests)} of a table, 0 while the sink has not created it. */
+    /**
+     * True when the sink's stored next offset of every partition has reached the topic's last stable offset (less the
+     * final transaction marker): everything committed to the topic so far is in the table.
+     */
+    private boolean sinkCaughtUp(Connection db, String connector, String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        var stable = admin().listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+        Map<Integer, Long> stored = new HashMap<>();
+        try (var ps = db.prepareStatement("SELECT kafka_partition, next_offset FROM logbunker_sink_offsets WHERE connector_name = ?")) {
+            ps.setString(1, connector);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getInt(1), rs.getLong(2));
+                }
+            } 
+        } catch (java.sql.SQLException e) {
+            return false; // not created yet
+        }
+        for (var e : stable.entrySet()) {
+            long lso = e.getValue().offset();
+            if (lso > 0 && stored.getOrDefault(e.getKey().partition(), -1L) < lso - 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The table's rows and distinct windows. */
+    private static long[] tableRows(Connection db, String table) throws java.sql.SQLException {
+        try (Statement st = db.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT window_start) FROM \"" + table + "\"")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /** The committed records of a topic and their serialized value bytes (uncompressed), read once to the end. */
+    private long[] committedRecords(String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", "127.0.0.1:" + kafkaPort);
+        p.put("isolation.level", "read_committed");
+        p.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put("max.poll.records", "10000");
+        long end = endOffset(topic, partitions);
+        long records = 0;
+        long bytes = 0;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < partitions; i++) {
+                tps.add(new TopicPartition(topic, i));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (tps.stream().mapToLong(consumer::position).sum() < end && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    records++;
+                    bytes += r.serializedValueSize();
+                }
+            }
+        }
+        return new long[] {records, bytes};
+    }
+
     private static long tableRequests(Connection db, String table) {
         try (Statement st = db.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM \"" + table + "\"")) {
@@ -713,8 +828,11 @@ public final class PipelineBenchmark {
     }
 
     private void report(Result r) {
-        System.out.printf("%-70s %6.1f s  %,12.0f lines/s  cpu %s  %.3f Kafka bytes/line%n", r.scenario(), r.seconds(),
-                r.linesPerSecond(), r.cpuSeconds(), r.kafkaBytesPerLine());
+        System.out.printf("%-70s %6.1f s  %,12.0f lines/s  cpu %s  %.3f Kafka bytes/line%s%n", r.scenario(), r.seconds(),
+                r.linesPerSecond(), r.cpuSeconds(), r.kafkaBytesPerLine(), r.rows() == 0 ? ""
+                        : String.format("  %,d records, %,d rows in %d windows (%,d rows per window, %.2f records per row, %.0f "
+                                + "bytes per record, %,.0f rows/s)", r.records(), r.rows(), r.windows(), r.rows() / Math.max(1, r.windows()),
+                        (double) r.records() / r.rows(), (double) r.recordBytes() / Math.max(1, r.records()), r.rows() / r.seconds()));
     }
 
     private String table(List<Result> results, long corpusBytes) {
@@ -725,9 +843,10 @@ public final class PipelineBenchmark {
                 + "output is complete%n%n", n, corpusBytes > 0 ? String.format("lines, %,d bytes", corpusBytes) : "records",
                 results.size() / Math.max(1, by.size())));
         boolean lines = corpusBytes > 0;
-        sb.append(lines ? "| scenario | lines/s min | median | max | CPU s broker / worker (of it JIT) / postgres (median run) | Kafka bytes per input line |\n"
+        sb.append(lines ? "| scenario | lines/s min | median | max | CPU s broker / worker (of it JIT) / postgres (median run) | Kafka bytes per input line "
+                + "| rows per window / records per row / bytes per record / rows/s (median run) |\n"
                 : "| scenario | records/s min | median | max | CPU s broker / worker (of it JIT) / postgres (median run) |\n");
-        sb.append(lines ? "| --- | --- | --- | --- | --- | --- |\n" : "| --- | --- | --- | --- | --- |\n");
+        sb.append(lines ? "| --- | --- | --- | --- | --- | --- | --- |\n" : "| --- | --- | --- | --- | --- |\n");
         Map<String, Double> medians = new LinkedHashMap<>();
         for (Map.Entry<String, List<Result>> e : by.entrySet()) {
             List<Result> rs = new ArrayList<>(e.getValue());
@@ -738,7 +857,10 @@ public final class PipelineBenchmark {
             sb.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %.1f / %.1f (%.1f) / %.1f |%s%n", e.getKey(), rs.get(0).linesPerSecond(),
                     med.linesPerSecond(), rs.get(rs.size() - 1).linesPerSecond(), cpu.getOrDefault("broker", 0.0),
                     cpu.getOrDefault("workers", 0.0), cpu.getOrDefault("jit", 0.0), cpu.getOrDefault("postgres", 0.0),
-                    lines ? String.format(" %.3f |", med.kafkaBytesPerLine()) : ""));
+                    lines ? String.format(" %.3f | %s |", med.kafkaBytesPerLine(), med.rows() == 0 ? ""
+                            : String.format("%,d / %.2f / %.0f / %,.0f", med.rows() / Math.max(1, med.windows()),
+                            (double) med.records() / med.rows(), (double) med.recordBytes() / Math.max(1, med.records()),
+                            med.rows() / med.seconds())) : ""));
         }
         List<Double> m = new ArrayList<>(medians.values());
         List<String> names = new ArrayList<>(medians.keySet());
