@@ -1,6 +1,8 @@
 package io.logbunker.verify;
 
 import io.logbunker.connect.source.format.LogFormat;
+import io.logbunker.connect.source.tail.GlobScanner;
+import io.logbunker.connect.source.tail.PathDimensions;
 import io.logbunker.connect.source.window.AggregateRow;
 import io.logbunker.connect.source.window.LineFolder;
 import io.logbunker.connect.source.window.MetricSpec;
@@ -57,6 +59,12 @@ final class LogRecount {
         } catch (IllegalArgumentException e) {
             throw new VerifySettings.Unusable("--group-by: " + e.getMessage());
         }
+        PathDimensions pathDimensions;
+        try {
+            pathDimensions = PathDimensions.parse(s.pathDimensions());
+        } catch (IllegalArgumentException e) {
+            throw new VerifySettings.Unusable("--path-dimensions: " + e.getMessage());
+        }
         // every window stays open until the end: the grace is longer than any log
         WindowAggregator agg = new WindowAggregator(s.windowMs(), 100L * 365 * 24 * 3600 * 1000, metrics);
         List<Path> files = files(s);
@@ -102,10 +110,16 @@ final class LogRecount {
             } catch (IOException e) {
                 throw new VerifySettings.Unusable("cannot read " + f + ": " + e.getMessage());
             }
+            List<String> pathValues = pathDimensions.valuesOf(f);
             for (AggregateRow r : agg.drain()) {
                 first = Math.min(first, r.windowStart());
                 last = Math.max(last, r.windowStart());
-                long[] c = counts.computeIfAbsent(Comparison.key(r.windowStart(), s.host(), r.dimensions()), k -> new long[2]);
+                List<String> dims = r.dimensions();
+                if (!pathValues.isEmpty()) {
+                    dims = new java.util.ArrayList<>(pathValues);
+                    dims.addAll(r.dimensions());
+                }
+                long[] c = counts.computeIfAbsent(Comparison.key(r.windowStart(), s.host(), dims), k -> new long[2]);
                 c[0] += r.requests();
                 c[1] += r.bytesSent();
             }
@@ -122,23 +136,23 @@ final class LogRecount {
         return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
-    /** The regular files matching the globs and none of the excludes, in name order. */
+    /** The regular files matching the globs and none of the excludes, in path order: the source's own scanner. */
     static List<Path> files(VerifySettings s) throws IOException {
-        List<Path> out = new ArrayList<>();
-        for (String glob : s.files()) {
-            Path pattern = Paths.get(glob).toAbsolutePath();
-            Path dir = pattern.getParent();
-            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-            if (!Files.isDirectory(dir)) {
-                throw new VerifySettings.Unusable("the directory " + dir + " of " + glob + " does not exist or is not readable");
-            }
-            try (Stream<Path> list = Files.list(dir)) {
-                list.filter(p -> m.matches(p.toAbsolutePath()) && Files.isRegularFile(p) && !excluded(s, p)).sorted().forEach(p -> {
-                    if (!out.contains(p)) {
-                        out.add(p);
-                    }
-                });
-            }
+        GlobScanner scanner;
+        try {
+            scanner = new GlobScanner(s.files(), s.excludes());
+        } catch (IllegalArgumentException e) {
+            throw new VerifySettings.Unusable("--files: " + e.getMessage());
+        }
+        List<Path> out;
+        try {
+            out = new ArrayList<>(scanner.scan().keySet());
+        } catch (IOException e) {
+            throw new VerifySettings.Unusable("cannot list the files of " + s.files() + ": " + e.getMessage());
+        }
+        if (out.isEmpty()) {
+            throw new VerifySettings.Unusable("no file matches " + s.files() + ": the directory does not exist, or no file in it "
+                    + "matches (and is not excluded by " + s.excludes() + ")");
         }
         for (Path p : out) {
             if (!Files.isReadable(p)) {
@@ -146,15 +160,5 @@ final class LogRecount {
             }
         }
         return out;
-    }
-
-    private static boolean excluded(VerifySettings s, Path p) {
-        for (String e : s.excludes()) {
-            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + e);
-            if (m.matches(p.getFileName()) || m.matches(p.toAbsolutePath())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

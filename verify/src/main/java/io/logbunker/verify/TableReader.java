@@ -39,6 +39,7 @@ final class TableReader {
         if (s.host() != null) {
             keys.add("host");
         }
+        keys.addAll(io.logbunker.connect.source.tail.PathDimensions.parse(s.pathDimensions()).names());
         keys.addAll(s.groupBy());
         StringBuilder sql = new StringBuilder("SELECT ");
         for (String k : keys) {

@@ -23,14 +23,14 @@ import java.util.Map;
  * or a file and is never printed.
  */
 record VerifySettings(List<String> files, List<String> excludes, String logFormat, String metrics, List<String> groupBy, long windowMs, String host,
-                      String jdbcUrl, String user, String password, String table, Instant from, Instant to, boolean complete,
+                      String pathDimensions, String jdbcUrl, String user, String password, String table, Instant from, Instant to, boolean complete,
                       boolean json) {
 
     static final String USAGE = String.join("\n",
             "Usage: bin/logbunker-verify [source settings] --jdbc-url URL --table TABLE [options]",
             "Recounts the closed windows of access logs and compares them with the table the pipeline wrote.",
             "Source settings, either from a connector:",
-            "  --connect-url URL --connector NAME   files, log.format, group.by, window.size.ms, host.name of that source",
+            "  --connect-url URL --connector NAME   files, log.format, group.by, window.size.ms, host.name, metrics, path.dimensions",
             "or given (these also override the connector's):",
             "  --files GLOB[,GLOB]   the log files; plain or gzip (.gz by content)",
             "  --exclude GLOB[,...]  files to leave out",
@@ -39,6 +39,7 @@ record VerifySettings(List<String> files, List<String> excludes, String logForma
             "  --metrics SPEC        the source's metrics setting: a line whose metric value is not a number is rejected",
             "  --window-ms N         default 60000",
             "  --host NAME           the source's host.name, when it had one",
+            "  --path-dimensions RE  the source's path.dimensions (key fields from each file's current path)",
             "Database:",
             "  --jdbc-url URL  --table NAME  [--user USER]  [--password-env VAR | --password-file FILE]",
             "Options:",
@@ -99,11 +100,16 @@ record VerifySettings(List<String> files, List<String> excludes, String logForma
             throw new Unusable("--window-ms must be a number of milliseconds");
         }
         String host = o.getOrDefault("host", source.getOrDefault("host.name", ""));
+        try {
+            io.logbunker.connect.source.tail.PathDimensions.parse(o.getOrDefault("path-dimensions", source.getOrDefault("path.dimensions", "")));
+        } catch (IllegalArgumentException e) {
+            throw new Unusable("--path-dimensions: " + e.getMessage());
+        }
         return new VerifySettings(files, list(o.getOrDefault("exclude", source.getOrDefault("files.exclude", "*.zip,*.bz2,*.xz,*.zst"))),
                 o.getOrDefault("log-format", source.getOrDefault("log.format", "combined")),
                 o.getOrDefault("metrics", source.getOrDefault("metrics", "")),
                 list(o.getOrDefault("group-by", source.getOrDefault("group.by", "status"))), windowMs, host.isEmpty() ? null : host,
-                jdbcUrl, o.get("user"), password, table, instant(o, "from"), instant(o, "to"), o.containsKey("complete"),
+                o.getOrDefault("path-dimensions", source.getOrDefault("path.dimensions", "")), jdbcUrl, o.get("user"), password, table, instant(o, "from"), instant(o, "to"), o.containsKey("complete"),
                 o.containsKey("json"));
     }
 
@@ -159,6 +165,6 @@ record VerifySettings(List<String> files, List<String> excludes, String logForma
 
     @Override
     public String toString() { // never the password
-        return "VerifySettings" + Arrays.asList(files, logFormat, metrics, groupBy, windowMs, host, jdbcUrl, user, table, from, to, complete);
+        return "VerifySettings" + Arrays.asList(files, logFormat, metrics, groupBy, windowMs, host, pathDimensions, jdbcUrl, user, table, from, to, complete);
     }
 }

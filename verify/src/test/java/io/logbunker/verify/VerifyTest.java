@@ -214,6 +214,46 @@ class VerifyTest {
         assertTrue(counted.out().contains("1 differ"), counted.out());
     }
 
+    @Test
+    void pathDimensionsAreRecountedFromEachFilesDirectory(@TempDir Path dir) throws Exception {
+        db = TestDatabase.sqlite();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + db.q(table) + " (window_start TEXT NOT NULL, host VARCHAR(64) NOT NULL, status VARCHAR(64) NOT NULL, "
+                    + "requests BIGINT, bytes_sent BIGINT, PRIMARY KEY (window_start, host, status))");
+        }
+        for (String host : List.of("web-1", "web-2")) {
+            LogWriter writer = new LogWriter(Files.createDirectories(dir.resolve(host)).resolve("access.log"), host.equals("web-1") ? 40 : 25);
+            writer.writeLines(4_000);
+            writer.close();
+            for (Map.Entry<String, long[]> e : writer.truth().entrySet()) {
+                String[] k = e.getKey().split("\\|");
+                try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO " + db.q(table) + " VALUES (?, ?, ?, ?, ?)")) {
+                    bindWindow(ps, 1, Long.parseLong(k[0]));
+                    ps.setString(2, host);
+                    ps.setString(3, k[1]);
+                    ps.setLong(4, e.getValue()[0]);
+                    ps.setLong(5, e.getValue()[1]);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        String files = dir + "/*/access.log";
+        Run ok = verify("--files", files, "--path-dimensions", "/(?<host>web-[0-9]+)/");
+        assertEquals(0, ok.exit(), ok.out() + ok.err());
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            // one row's lines attributed to the wrong host
+            // (a row of a middle window: the first and last windows of the files are not comparable)
+            st.execute("UPDATE " + db.q(table) + " SET host = 'web-3' WHERE rowid = (SELECT rowid FROM " + db.q(table)
+                    + " WHERE host = 'web-2' ORDER BY window_start LIMIT 1 OFFSET (SELECT count(*) / 2 FROM " + db.q(table)
+                    + " WHERE host = 'web-2'))");
+        }
+        Run wrongHost = verify("--files", files, "--path-dimensions", "/(?<host>web-[0-9]+)/");
+        assertEquals(1, wrongHost.exit(), wrongHost.out());
+        Run bad = verify("--files", files, "--path-dimensions", "/([^/]+)/");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--path-dimensions"), bad.err());
+    }
+
     /** The real logs whose every line parses strictly (the elastic one has a line with an unterminated quote). */
     @ParameterizedTest
     @ValueSource(strings = {"nielsbasjes_logparser_hackers-access.log", "grafana_alloy_long-access.log"})

@@ -5,6 +5,7 @@ import io.logbunker.connect.source.format.LogFormat;
 import io.logbunker.connect.source.window.MetricSpec;
 import io.logbunker.connect.source.tail.AllowedPaths;
 import io.logbunker.connect.source.tail.GlobScanner;
+import io.logbunker.connect.source.tail.PathDimensions;
 import io.logbunker.connect.source.tail.TailerSettings;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -43,6 +44,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     public static final String METRICS_HISTOGRAM_ACCURACY = "metrics.histogram.relative.accuracy";
     public static final String METRICS_HISTOGRAM_MIN_VALUE = "metrics.histogram.min.value";
     public static final String HOST_NAME = "host.name";
+    public static final String PATH_DIMENSIONS = "path.dimensions";
     public static final String FLUSH_IDLE_MS = "flush.idle.ms";
     public static final String FLUSH_MAX_INTERVAL_MS = "flush.max.interval.ms";
     public static final String MAX_OPEN_GROUPS = "max.open.groups";
@@ -200,6 +202,13 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         def.define(HOST_NAME, Type.STRING, "", Importance.LOW,
                 "When set, every record gets a 'host' key field with this value, so several hosts can share one table.",
                 GROUP_WINDOWS, ++o, Width.MEDIUM, "Host name");
+        def.define(PATH_DIMENSIONS, Type.STRING, "", new PathDimensionsValidator(), Importance.MEDIUM,
+                "A regular expression whose named groups, found in a file's absolute path, become key fields of its records "
+                        + "(before the group.by fields), e.g. ^/mnt/logs/(?<host>[^/]+)/ for one directory per host on a shared "
+                        + "volume. Group names are lower case letters and digits. Values come from the path at which the task "
+                        + "first opens a file and stay with its identity, so a rotated file keeps them; a path the expression "
+                        + "does not match gets '-' (logged). Empty: none.",
+                GROUP_WINDOWS, ++o, Width.LONG, "Path dimensions");
 
         o = 0;
         def.define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -224,6 +233,72 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .ifPresent(msg -> {
                     throw new ConfigException(METRICS, getString(METRICS), msg);
                 });
+        validatePathDimensions(getString(PATH_DIMENSIONS), getList(GROUP_BY), getString(METRICS), getString(LOG_FORMAT),
+                !getString(HOST_NAME).isEmpty())
+                .ifPresent(msg -> {
+                    throw new ConfigException(PATH_DIMENSIONS, getString(PATH_DIMENSIONS), msg);
+                });
+    }
+
+    /** The syntax of path.dimensions, reported on the field. */
+    static final class PathDimensionsValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                PathDimensions.parse((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a regular expression with named groups, or empty";
+        }
+    }
+
+    /** Cross-field check of path.dimensions: its names must not clash with group-by or record fields; empty when fine. */
+    static java.util.Optional<String> validatePathDimensions(String regex, List<String> groupBy, String metrics, String logFormat,
+                                                             boolean hostSet) {
+        PathDimensions dims;
+        try {
+            dims = PathDimensions.parse(regex);
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty(); // reported by the validator
+        }
+        List<String> metricFields = new ArrayList<>();
+        try {
+            for (MetricSpec.Metric m : MetricSpec.parse(metrics, LogFormat.compile(logFormat), 0.01, 0.001).metrics()) {
+                for (String a : List.of("sum", "min", "max", "histogram")) {
+                    if (m.wants(a)) {
+                        metricFields.add(m.field(a));
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // reported on metrics or log.format
+        }
+        for (String name : dims.names()) {
+            if (groupBy.contains(name)) {
+                return java.util.Optional.of("'" + name + "' is also a group.by field: a key field comes from the path or from "
+                        + "the line, not both");
+            }
+            if (name.equals("host") && !hostSet) {
+                continue; // the host from the path instead of host.name: the record's host field
+            }
+            if (RESERVED_FIELDS.contains(name) || metricFields.contains(name)) {
+                return java.util.Optional.of("'" + name + "' is a field of the records themselves; name the group otherwise"
+                        + (name.equals("host") ? " (host.name is set: drop it to take the host from the path)" : ""));
+            }
+        }
+        if (dims.names().stream().distinct().count() != dims.names().size()) {
+            return java.util.Optional.of("a group name is used twice");
+        }
+        return java.util.Optional.empty();
+    }
+
+    public PathDimensions pathDimensions() {
+        return PathDimensions.parse(getString(PATH_DIMENSIONS));
     }
 
     /** Cross-field check of metrics against log.format and group.by; empty when fine. */
@@ -315,7 +390,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .scanIntervalMs(getLong(SCAN_INTERVAL_MS))
                 .releaseIdleMs(getLong(RELEASE_IDLE_MS))
                 .readChunkBytes(getInt(READ_CHUNK_BYTES))
-                .groupBy(getList(GROUP_BY))
+                .groupBy(getList(GROUP_BY)).pathDimensions(getString(PATH_DIMENSIONS))
                 .logFormat(getString(LOG_FORMAT))
                 .failOnParseError(getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"))
                 .parseThreads(getInt(PARSE_THREADS))

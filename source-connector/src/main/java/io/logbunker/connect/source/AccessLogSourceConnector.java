@@ -83,6 +83,11 @@ public final class AccessLogSourceConnector extends SourceConnector {
                 AccessLogSourceConfig.validateMetrics((String) format.value(), (String) metrics.value(), names)
                         .ifPresent(metrics::addErrorMessage);
             }
+            ConfigValue paths = byName.get(AccessLogSourceConfig.PATH_DIMENSIONS);
+            if (paths != null && paths.errorMessages().isEmpty() && paths.value() instanceof String && metrics != null) {
+                AccessLogSourceConfig.validatePathDimensions((String) paths.value(), names, String.valueOf(metrics.value()),
+                        (String) format.value(), hostSet).ifPresent(paths::addErrorMessage);
+            }
         }
         return config;
     }

@@ -82,7 +82,8 @@ public class AccessLogSourceTask extends SourceTask {
             }
         };
         tailer = new AccessLogTailer(config.tailerSettings(), time, stored);
-        schemas = new AggregateSchemas(config.groupBy(), config.hostName(), tailer.fields(), config.tailerSettings().metricSpec());
+        schemas = new AggregateSchemas(config.pathDimensions().names(), config.groupBy(), config.hostName(), tailer.fields(),
+                config.tailerSettings().metricSpec());
         if (context.pluginMetrics() != null) {
             metrics = new SourceTaskMetrics(context.pluginMetrics(), tailer);
         }

@@ -27,13 +27,20 @@ final class AggregateSchemas {
 
     final Schema keySchema;
     final Schema valueSchema;
-    private final List<String> groupBy;
+    /** The key fields of a row in order: path dimensions, then group-by fields. */
+    private final List<String> dimensionNames;
     private final String host;
     private final boolean bytesSent;
     private final MetricSpec metrics;
 
     AggregateSchemas(List<String> groupBy, String host, LineFields fields, MetricSpec metrics) {
-        this.groupBy = groupBy;
+        this(List.of(), groupBy, host, fields, metrics);
+    }
+
+    AggregateSchemas(List<String> pathDimensions, List<String> groupBy, String host, LineFields fields, MetricSpec metrics) {
+        List<String> names = new java.util.ArrayList<>(pathDimensions);
+        names.addAll(groupBy);
+        this.dimensionNames = List.copyOf(names);
         this.host = host == null || host.isEmpty() ? null : host;
         this.bytesSent = fields.hasBytesSent();
         this.metrics = metrics;
@@ -45,7 +52,7 @@ final class AggregateSchemas {
             if (this.host != null) {
                 b.field("host", SchemaBuilder.string().parameter(MERGE, "key").build());
             }
-            for (String name : groupBy) {
+            for (String name : dimensionNames) {
                 b.field(name, SchemaBuilder.string().parameter(MERGE, "key").build());
             }
         }
@@ -128,8 +135,8 @@ final class AggregateSchemas {
             s.put("host", host);
         }
         List<String> dims = row.dimensions();
-        for (int i = 0; i < groupBy.size(); i++) {
-            s.put(groupBy.get(i), dims.get(i));
+        for (int i = 0; i < dimensionNames.size(); i++) {
+            s.put(dimensionNames.get(i), dims.get(i));
         }
     }
 }

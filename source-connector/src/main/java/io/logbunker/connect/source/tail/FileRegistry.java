@@ -44,6 +44,7 @@ final class FileRegistry implements AutoCloseable {
     private final TailerStats stats;
     private final GlobScanner scanner;
     private final PlainContent.SplitRead split;
+    private final PathDimensions pathDimensions;
 
     private final Map<Object, TrackedFile> byKey = new LinkedHashMap<>();
     private final Map<String, TrackedFile> byIdentity = new HashMap<>();
@@ -66,6 +67,7 @@ final class FileRegistry implements AutoCloseable {
      * @param split how plain files read large spans (the parse threads), or null
      */
     FileRegistry(TailerSettings settings, StoredOffsets storedOffsets, TailerStats stats, PlainContent.SplitRead split) {
+        this.pathDimensions = settings.pathDimensionSpec();
         this.settings = settings;
         this.storedOffsets = storedOffsets;
         this.stats = stats;
@@ -242,6 +244,10 @@ final class FileRegistry implements AutoCloseable {
             TrackedFile f = new TrackedFile(identity, fileKey, path, channel, gzip ? content : new PlainContent(channel, split,
                     settings.parallelMinBytes()), new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs(), settings.metricSpec()),
                     Math.max(1, settings.parseThreads()), position, now);
+            f.pathValues = pathDimensions.valuesOf(path);
+            if (!pathDimensions.matches(path)) {
+                log.warn("{} does not match path.dimensions: its rows get '-' for {}", path, pathDimensions.names());
+            }
             byKey.put(fileKey, f);
             byIdentity.put(identity, f);
             keep = true;

@@ -133,7 +133,7 @@ final class RangeFlusher {
     }
 
     private void emit(TrackedFile f, long end, String check, List<AggregateRow> drained, List<RejectedLine> rejects) {
-        List<AggregateRow> rows = groupCap.apply(drained);
+        List<AggregateRow> rows = withPathValues(groupCap.apply(drained), f.pathValues);
         stats.linesOverGroupCap = groupCap.linesOverCap();
         output.add(new FlushBatch(f.identity, f.path, f.rangeStart, end, check, rows, rejects));
         stats.recordsEmitted += rows.size() + rejects.size();
@@ -142,6 +142,21 @@ final class RangeFlusher {
         }
         f.rangeStart = end;
         registry.remember(f.identity, new SourceOffset(end, check, f.path.toString(), registry.epochMs()));
+    }
+
+    /** The rows with the file's path dimension values before their group-by values. */
+    private static List<AggregateRow> withPathValues(List<AggregateRow> rows, List<String> pathValues) {
+        if (pathValues.isEmpty()) {
+            return rows;
+        }
+        List<AggregateRow> out = new ArrayList<>(rows.size());
+        for (AggregateRow r : rows) {
+            List<String> dims = new ArrayList<>(pathValues.size() + r.dimensions().size());
+            dims.addAll(pathValues);
+            dims.addAll(r.dimensions());
+            out.add(new AggregateRow(r.windowStart(), r.windowEnd(), dims, r.requests(), r.bytesSent(), r.metrics()));
+        }
+        return out;
     }
 
     /** Keeps the bytes before the last line end of this chunk, merged with the previous tail when the line was short. */

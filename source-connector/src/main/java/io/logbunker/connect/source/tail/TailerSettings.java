@@ -24,6 +24,7 @@ import java.util.List;
  * @param metrics              the metrics setting ({@link MetricSpec}); empty for the default
  * @param histogramAccuracy    the histograms' relative accuracy
  * @param histogramMinValue    values below it go to a histogram's zero bucket
+ * @param pathDimensions       the path.dimensions setting ({@link PathDimensions}); empty for none
  */
 public record TailerSettings(List<String> includes, List<String> excludes, int taskIndex, int taskCount, boolean startAtEnd,
                              int maxLineBytes, int fingerprintBytes, long windowSizeMs, long windowGraceMs, long flushIdleMs,
@@ -31,7 +32,12 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
                              int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, int groupMaxPerWindow,
                              boolean compressedBackfill, AllowedPaths allowedPaths, String metrics, double histogramAccuracy,
-                             double histogramMinValue) {
+                             double histogramMinValue, String pathDimensions) {
+
+    /** The key fields taken from a file's path ({@link PathDimensions}); none when the setting is empty. */
+    public PathDimensions pathDimensionSpec() {
+        return PathDimensions.parse(pathDimensions);
+    }
 
     /** The metrics to aggregate, resolved against the log format. */
     public MetricSpec metricSpec() {
@@ -71,6 +77,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private Integer parallelMinBytes;
         private int rejectedLineMaxBytes = 65_536;
         private String metrics = "";
+        private String pathDimensions = "";
         private double histogramAccuracy = 0.01;
         private double histogramMinValue = 0.001;
         private int groupMaxPerWindow;
@@ -199,12 +206,18 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
             return this;
         }
 
+        public Builder pathDimensions(String regex) {
+            pathDimensions = regex == null ? "" : regex;
+            return this;
+        }
+
         public TailerSettings build() {
             return new TailerSettings(includes, excludes, taskIndex, taskCount, startAtEnd, maxLineBytes, fingerprintBytes,
                     windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
                     readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
                     parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes,
-                    groupMaxPerWindow, compressedBackfill, allowedPaths, metrics, histogramAccuracy, histogramMinValue);
+                    groupMaxPerWindow, compressedBackfill, allowedPaths, metrics, histogramAccuracy, histogramMinValue,
+                    pathDimensions);
         }
     }
 }

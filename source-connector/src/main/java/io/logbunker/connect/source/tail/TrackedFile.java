@@ -32,6 +32,8 @@ final class TrackedFile {
     final WindowAggregator[] aggregators;
     private boolean helpersUsed;
     final List<RejectedLine> rejects = new ArrayList<>();
+    /** The key fields from the path the identity was first opened at (path.dimensions), before the group-by values. */
+    List<String> pathValues = List.of();
     /** Where a window-close flush may cut the range. */
     final CutPoint cut;
     Path path;

@@ -40,6 +40,7 @@ final class TailerFixture {
     int parallelMinBytes;
     int rejectedLineMaxBytes = 65_536;
     String metrics = "";
+    String pathDimensions = "";
     AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
     /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
@@ -67,7 +68,8 @@ final class TailerFixture {
                 .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).groupMaxPerWindow(groupMaxPerWindow).scanIntervalMs(10)
                 .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
                 .failOnParseError(failOnParseError).parseThreads(parseThreads).parallelMinBytes(parallelMinBytes)
-                .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).metrics(metrics, 0.01, 0.001).build();
+                .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).metrics(metrics, 0.01, 0.001)
+                .pathDimensions(pathDimensions).build();
     }
 
     /** The tailer made last: its epoch goes into the offsets the fixture stores, as the task does. */
