@@ -266,17 +266,11 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             return java.util.Optional.empty(); // reported by the validator
         }
-        List<String> metricFields = new ArrayList<>();
+        List<String> metricFields;
         try {
-            for (MetricSpec.Metric m : MetricSpec.parse(metrics, LogFormat.compile(logFormat), 0.01, 0.001).metrics()) {
-                for (String a : List.of("sum", "min", "max", "histogram")) {
-                    if (m.wants(a)) {
-                        metricFields.add(m.field(a));
-                    }
-                }
-            }
+            metricFields = MetricSpec.parse(metrics, LogFormat.compile(logFormat), 0.01, 0.001).fields();
         } catch (IllegalArgumentException e) {
-            // reported on metrics or log.format
+            metricFields = List.of(); // reported on metrics or log.format
         }
         for (String name : dims.names()) {
             if (groupBy.contains(name)) {
@@ -315,12 +309,9 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             return java.util.Optional.of(e.getMessage());
         }
-        for (MetricSpec.Metric m : spec.metrics()) {
-            for (String a : List.of("sum", "min", "max", "histogram")) {
-                if (m.wants(a) && (groupBy.contains(m.field(a)) || List.of("window_start", "window_end", "requests", "bytes_sent",
-                        "host").contains(m.field(a)))) {
-                    return java.util.Optional.of("the field " + m.field(a) + " would clash with a group-by or record field");
-                }
+        for (String field : spec.fields()) {
+            if (groupBy.contains(field) || List.of("window_start", "window_end", "requests", "bytes_sent", "host").contains(field)) {
+                return java.util.Optional.of("the field " + field + " would clash with a group-by or record field");
             }
         }
         return java.util.Optional.empty();

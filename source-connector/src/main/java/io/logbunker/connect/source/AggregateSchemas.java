@@ -33,10 +33,6 @@ final class AggregateSchemas {
     private final boolean bytesSent;
     private final MetricSpec metrics;
 
-    AggregateSchemas(List<String> groupBy, String host, LineFields fields, MetricSpec metrics) {
-        this(List.of(), groupBy, host, fields, metrics);
-    }
-
     AggregateSchemas(List<String> pathDimensions, List<String> groupBy, String host, LineFields fields, MetricSpec metrics) {
         List<String> names = new java.util.ArrayList<>(pathDimensions);
         names.addAll(groupBy);

@@ -15,6 +15,8 @@ final class CutPoint {
     private long newestEnd = Long.MIN_VALUE;
     private long firstLine = -1;
     private long linesSince;
+    /** Every line folded through this point (for a parse thread's piece: its lines, merged in file order). */
+    private long lines;
     /** The check of the bytes before {@link #firstLine}, when the bytes were at hand; null to read it back. */
     private String check;
 
@@ -27,6 +29,7 @@ final class CutPoint {
      * window, so the caller can record the check of the bytes before it with {@link #check(String)}.
      */
     boolean folded(long eventTimeMs, long lineStart) {
+        lines++;
         if (eventTimeMs >= newestEnd) {
             newestWindow = Math.floorDiv(eventTimeMs, windowSizeMs) * windowSizeMs;
             newestEnd = newestWindow + windowSizeMs;
@@ -40,23 +43,24 @@ final class CutPoint {
     }
 
     /**
-     * A piece of lines folded elsewhere (a parse thread), given in file order: {@code folded} lines, the newest window
-     * among them, the first line of it and the lines from there to the piece's end. True when it opened a newer window.
+     * Adds the lines a parse thread folded into {@code piece}, which come after every line folded here so far (pieces
+     * are merged in file order): a newer window in it moves the cut to its first line, otherwise its lines are all
+     * after the cut.
      */
-    boolean piece(long folded, long newest, long first, long since) {
-        if (folded == 0) {
-            return false;
+    void merge(CutPoint piece) {
+        if (piece.lines == 0) {
+            return;
         }
-        if (newest > newestWindow) {
-            newestWindow = newest;
-            newestEnd = newest + windowSizeMs;
-            firstLine = first;
-            linesSince = since;
+        lines += piece.lines;
+        if (piece.newestWindow > newestWindow) {
+            newestWindow = piece.newestWindow;
+            newestEnd = piece.newestEnd;
+            firstLine = piece.firstLine;
+            linesSince = piece.linesSince;
             check = null;
-            return true;
+        } else {
+            linesSince += piece.lines;
         }
-        linesSince += folded;
-        return false;
     }
 
     void check(String check) {

@@ -20,8 +20,6 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
     /** Pieces per parse thread in a parallel span: enough for the threads to even out, few enough to be cheap. */
     private static final int PIECES_PER_THREAD = 8;
     private static final int MIN_PIECE_BYTES = 32 * 1024;
-    /** Per piece in the cut array: lines folded, newest window, its first line, lines folded from it on. */
-    private static final int CUT_FIELDS = 4;
 
     private final TailerSettings settings;
     private final LineRule lineRule;
@@ -142,7 +140,10 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         }
         List<RejectedLine>[] rejects = newRejectLists(pieces);
         LineRejectedException[] failures = new LineRejectedException[pieces];
-        long[] cuts = new long[CUT_FIELDS * pieces];
+        CutPoint[] cuts = new CutPoint[pieces];
+        for (int k = 0; k < pieces; k++) {
+            cuts[k] = new CutPoint(settings.windowSizeMs());
+        }
         java.util.concurrent.atomic.AtomicInteger nextPiece = new java.util.concurrent.atomic.AtomicInteger();
         List<ParseHelpers.Job<Integer>> jobs = new ArrayList<>(threads - 1);
         for (int k = 1; k < threads; k++) {
@@ -163,9 +164,8 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         for (List<RejectedLine> r : rejects) {
             f.rejects.addAll(r);
         }
-        for (int k = 0; k < pieces; k++) {
-            int c = CUT_FIELDS * k;
-            f.cut.piece(cuts[c], cuts[c + 1], cuts[c + 2], cuts[c + 3]);
+        for (CutPoint piece : cuts) {
+            f.cut.merge(piece);
         }
         return lines;
     }
@@ -176,13 +176,13 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
      * before it, so the lowest recorded failure is the file's first bad line.
      */
     private int foldPieces(LineFolder pieceFolder, WindowAggregator agg, java.util.concurrent.atomic.AtomicInteger nextPiece,
-                           int[] bounds, List<RejectedLine>[] rejects, LineRejectedException[] failures, long[] cuts,
+                           int[] bounds, List<RejectedLine>[] rejects, LineRejectedException[] failures, CutPoint[] cuts,
                            Path path, byte[] buf, long base) {
         int lines = 0;
         int k;
         while ((k = nextPiece.getAndIncrement()) < rejects.length) {
             try {
-                lines += foldPart(pieceFolder, agg, rejects[k], cuts, CUT_FIELDS * k, path, buf, bounds[k], bounds[k + 1], base);
+                lines += foldPart(pieceFolder, agg, rejects[k], cuts[k], path, buf, bounds[k], bounds[k + 1], base);
             } catch (LineRejectedException e) {
                 failures[k] = e;
                 nextPiece.set(rejects.length);
@@ -200,37 +200,19 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         return lists;
     }
 
-    /**
-     * Folds the lines of one part; thread-confined to its folder, aggregator, reject list and its fields of
-     * {@code cuts} (lines folded, the newest window, its first line, the lines folded from there: see {@link CutPoint}).
-     */
-    private int foldPart(LineFolder partFolder, WindowAggregator agg, List<RejectedLine> rejects, long[] cuts, int c, Path path,
+    /** Folds the lines of one part; thread-confined to its folder, aggregator, reject list and cut point. */
+    private int foldPart(LineFolder partFolder, WindowAggregator agg, List<RejectedLine> rejects, CutPoint cut, Path path,
                          byte[] buf, int from, int to, long base) {
         int lines = 0;
         int start = from;
         int i;
-        long size = settings.windowSizeMs();
-        long folded = 0;
-        long newest = Long.MIN_VALUE;
-        long newestEnd = Long.MIN_VALUE;
-        long first = -1;
-        long since = 0;
         while ((i = Bytes.indexOf(buf, start, to, (byte) '\n')) >= 0) {
             lines++;
             int len = i - start;
             String reason = lineRule.overlong(len) ? lineRule.overlongReason(len) : partFolder.parse(buf, start, len);
             if (reason == null) {
                 partFolder.foldInto(agg);
-                folded++;
-                long t = partFolder.eventTime();
-                if (t >= newestEnd) {
-                    newest = Math.floorDiv(t, size) * size;
-                    newestEnd = newest + size;
-                    first = base + start;
-                    since = 1;
-                } else {
-                    since++;
-                }
+                cut.folded(partFolder.eventTime(), base + start);
             } else {
                 if (settings.failOnParseError()) {
                     throw lineRule.failure(path, base + start, reason, buf, start, len);
@@ -239,10 +221,6 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
             }
             start = i + 1;
         }
-        cuts[c] = folded;
-        cuts[c + 1] = newest;
-        cuts[c + 2] = first;
-        cuts[c + 3] = since;
         return lines;
     }
 

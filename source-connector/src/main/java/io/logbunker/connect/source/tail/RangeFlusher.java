@@ -97,10 +97,12 @@ final class RangeFlusher {
                 }
             }
             if (check != null) {
-                List<RejectedLine> before = new ArrayList<>();
-                while (!f.rejects.isEmpty() && f.rejects.get(0).offset() < at) {
-                    before.add(f.rejects.remove(0));
+                int n = 0;
+                while (n < f.rejects.size() && f.rejects.get(n).offset() < at) {
+                    n++; // rejects are in file order
                 }
+                List<RejectedLine> before = List.copyOf(f.rejects.subList(0, n));
+                f.rejects.subList(0, n).clear();
                 emit(f, at, check, f.drainBefore(newest), before);
                 return;
             }

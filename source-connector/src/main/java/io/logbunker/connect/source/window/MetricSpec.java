@@ -45,6 +45,19 @@ public record MetricSpec(List<Metric> metrics, double relativeAccuracy, double m
         }
     }
 
+    /** The record fields these metrics add, e.g. request_time_sum, in the order the record has them. */
+    public List<String> fields() {
+        List<String> out = new java.util.ArrayList<>();
+        for (Metric m : metrics) {
+            for (String a : List.of("sum", "min", "max", "histogram")) {
+                if (m.wants(a)) {
+                    out.add(m.field(a));
+                }
+            }
+        }
+        return out;
+    }
+
     public static MetricSpec parse(String text, LogFormat format, double relativeAccuracy, double minValue) {
         if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
             throw new IllegalArgumentException("the histogram's relative accuracy must be above 0 and below 1, not " + relativeAccuracy);
