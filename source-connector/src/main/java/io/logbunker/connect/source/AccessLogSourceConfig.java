@@ -5,6 +5,7 @@ import io.logbunker.connect.source.format.LogFormat;
 import io.logbunker.connect.source.window.MetricSpec;
 import io.logbunker.connect.source.tail.AllowedPaths;
 import io.logbunker.connect.source.tail.GlobScanner;
+import io.logbunker.connect.source.tail.FileDimensions;
 import io.logbunker.connect.source.tail.PathDimensions;
 import io.logbunker.connect.source.tail.TailerSettings;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -28,6 +29,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     public static final String START_POSITION = "start.position";
     public static final String COMPRESSED_BACKFILL = "files.compressed.backfill";
     public static final String SCAN_INTERVAL_MS = "files.scan.interval.ms";
+    public static final String FENCE_LOCK_FILE = "files.fence.lock";
     public static final String RELEASE_IDLE_MS = "files.release.idle.ms";
     public static final String FINGERPRINT_BYTES = "fingerprint.max.bytes";
     public static final String MAX_LINE_BYTES = "max.line.bytes";
@@ -97,6 +99,13 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "Off, they are skipped with one log line each. Compressed rotations of anything written since are "
                         + "always read, continuing at the exact byte where the plain file was left.",
                 GROUP_FILES, ++o, Width.SHORT, "Backfill compressed archives");
+        def.define(FENCE_LOCK_FILE, Type.STRING, "", new LockFileNameValidator(), Importance.MEDIUM,
+                "The name of a lock file (e.g. .logbunker.lock) that the task creates in every directory it reads and holds "
+                        + "an exclusive kernel lock on while it reads that directory's files. A directory whose lock another "
+                        + "process holds (another host that mounts the same volume) is left alone and retried at every scan; "
+                        + "the lock is released when the holder stops or dies. For one task per log host (tasks.max=1): the "
+                        + "tasks of one connector share directories. Needs write access to the directories. Empty: no lock.",
+                GROUP_FILES, ++o, Width.MEDIUM, "Fence lock file");
         def.define(SCAN_INTERVAL_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(10), Importance.LOW,
                 "How often the file patterns are expanded to find new and rotated files.",
                 GROUP_FILES, ++o, Width.SHORT, "Scan interval");
@@ -199,8 +208,11 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "a group's own counts become lower bounds once its window reached the cap. Guards against "
                         + "cardinality bombs (random URIs with group.by=uri). 0: no cap.",
                 GROUP_WINDOWS, ++o, Width.SHORT, "Max groups per window");
-        def.define(HOST_NAME, Type.STRING, "", Importance.LOW,
-                "When set, every record gets a 'host' key field with this value, so several hosts can share one table.",
+        def.define(HOST_NAME, Type.STRING, "", new HostNameValidator(), Importance.LOW,
+                "When set, every record gets a 'host' key field with this value, so several hosts can share one table. "
+                        + "On a fleet, ${env:HOSTNAME} with the worker's EnvVarConfigProvider gives each host's worker its own "
+                        + "name. A 'host' group of path.dimensions, where it matches a file's path, gives that file's host "
+                        + "instead. The host is part of each file's identity in the offsets.",
                 GROUP_WINDOWS, ++o, Width.MEDIUM, "Host name");
         def.define(PATH_DIMENSIONS, Type.STRING, "", new PathDimensionsValidator(), Importance.MEDIUM,
                 "A regular expression whose named groups, found in a file's absolute path, become key fields of its records "
@@ -233,8 +245,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .ifPresent(msg -> {
                     throw new ConfigException(METRICS, getString(METRICS), msg);
                 });
-        validatePathDimensions(getString(PATH_DIMENSIONS), getList(GROUP_BY), getString(METRICS), getString(LOG_FORMAT),
-                !getString(HOST_NAME).isEmpty())
+        validatePathDimensions(getString(PATH_DIMENSIONS), getList(GROUP_BY), getString(METRICS), getString(LOG_FORMAT))
                 .ifPresent(msg -> {
                     throw new ConfigException(PATH_DIMENSIONS, getString(PATH_DIMENSIONS), msg);
                 });
@@ -258,8 +269,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     }
 
     /** Cross-field check of path.dimensions: its names must not clash with group-by or record fields; empty when fine. */
-    static java.util.Optional<String> validatePathDimensions(String regex, List<String> groupBy, String metrics, String logFormat,
-                                                             boolean hostSet) {
+    static java.util.Optional<String> validatePathDimensions(String regex, List<String> groupBy, String metrics, String logFormat) {
         PathDimensions dims;
         try {
             dims = PathDimensions.parse(regex);
@@ -277,12 +287,11 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 return java.util.Optional.of("'" + name + "' is also a group.by field: a key field comes from the path or from "
                         + "the line, not both");
             }
-            if (name.equals("host") && !hostSet) {
-                continue; // the host from the path instead of host.name: the record's host field
+            if (name.equals(FileDimensions.HOST)) {
+                continue; // the record's host field: from the path where it matches, else host.name
             }
             if (RESERVED_FIELDS.contains(name) || metricFields.contains(name)) {
-                return java.util.Optional.of("'" + name + "' is a field of the records themselves; name the group otherwise"
-                        + (name.equals("host") ? " (host.name is set: drop it to take the host from the path)" : ""));
+                return java.util.Optional.of("'" + name + "' is a field of the records themselves; name the group otherwise");
             }
         }
         if (dims.names().stream().distinct().count() != dims.names().size()) {
@@ -291,8 +300,9 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         return java.util.Optional.empty();
     }
 
-    public PathDimensions pathDimensions() {
-        return PathDimensions.parse(getString(PATH_DIMENSIONS));
+    /** The key fields each file gives its rows: host, then the rest of path.dimensions. */
+    public FileDimensions fileDimensions() {
+        return new FileDimensions(PathDimensions.parse(getString(PATH_DIMENSIONS)), getString(HOST_NAME));
     }
 
     /** Cross-field check of metrics against log.format and group.by; empty when fine. */
@@ -381,7 +391,8 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .scanIntervalMs(getLong(SCAN_INTERVAL_MS))
                 .releaseIdleMs(getLong(RELEASE_IDLE_MS))
                 .readChunkBytes(getInt(READ_CHUNK_BYTES))
-                .groupBy(getList(GROUP_BY)).pathDimensions(getString(PATH_DIMENSIONS))
+                .groupBy(getList(GROUP_BY)).pathDimensions(getString(PATH_DIMENSIONS)).hostName(getString(HOST_NAME))
+                .fenceLockFile(getString(FENCE_LOCK_FILE))
                 .logFormat(getString(LOG_FORMAT))
                 .failOnParseError(getString(PARSE_ERROR_POLICY).toLowerCase(Locale.ROOT).equals("fail"))
                 .parseThreads(getInt(PARSE_THREADS))
@@ -413,6 +424,41 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "variable:aggregate,...;... with aggregates sum, min, max, histogram";
+        }
+    }
+
+    /** A resolved name: a placeholder left as it is means the worker has no such provider or variable. */
+    private static final class HostNameValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String v = (String) value;
+            if (v != null && v.contains("${")) {
+                throw new ConfigException(name, value, "the worker did not resolve this placeholder. For ${env:HOSTNAME}, the worker "
+                        + "properties need config.providers=env and config.providers.env.class="
+                        + "org.apache.kafka.common.config.provider.EnvVarConfigProvider, and HOSTNAME must be exported in the "
+                        + "worker's environment (shells set it without exporting it)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a host name, e.g. ${env:HOSTNAME} resolved by the worker's EnvVarConfigProvider";
+        }
+    }
+
+    /** A plain file name: the lock file lives in each directory read. */
+    private static final class LockFileNameValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String v = (String) value;
+            if (v != null && !v.isEmpty() && (v.contains("/") || v.equals(".") || v.equals("..") || !v.equals(v.trim()))) {
+                throw new ConfigException(name, value, "a file name without '/', created in each directory the task reads");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a file name, or empty";
         }
     }
 

@@ -86,8 +86,16 @@ public final class AccessLogSourceConnector extends SourceConnector {
             ConfigValue paths = byName.get(AccessLogSourceConfig.PATH_DIMENSIONS);
             if (paths != null && paths.errorMessages().isEmpty() && paths.value() instanceof String && metrics != null) {
                 AccessLogSourceConfig.validatePathDimensions((String) paths.value(), names, String.valueOf(metrics.value()),
-                        (String) format.value(), hostSet).ifPresent(paths::addErrorMessage);
+                        (String) format.value()).ifPresent(paths::addErrorMessage);
             }
+        }
+        ConfigValue fence = byName.get(AccessLogSourceConfig.FENCE_LOCK_FILE);
+        String tasksMax = connectorConfigs.getOrDefault("tasks.max", "1");
+        if (fence != null && fence.value() instanceof String lock && !lock.isEmpty() && !tasksMax.trim().equals("1")) {
+            fence.addErrorMessage("a fence lock is for one task per log host: with tasks.max=" + tasksMax.trim() + " the tasks of this "
+                    + "connector would lock each other out of the directories they share. Set tasks.max=1, or leave "
+                    + AccessLogSourceConfig.FENCE_LOCK_FILE + " empty on a cluster whose workers share the volume (Connect "
+                    + "fences its own tasks there)");
         }
         return config;
     }

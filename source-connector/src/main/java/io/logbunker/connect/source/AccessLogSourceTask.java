@@ -82,13 +82,44 @@ public class AccessLogSourceTask extends SourceTask {
             }
         };
         tailer = new AccessLogTailer(config.tailerSettings(), time, stored);
-        schemas = new AggregateSchemas(config.pathDimensions().names(), config.groupBy(), config.hostName(), tailer.fields(),
+        schemas = new AggregateSchemas(config.fileDimensions().names(), config.groupBy(), tailer.fields(),
                 config.tailerSettings().metricSpec());
         if (context.pluginMetrics() != null) {
             metrics = new SourceTaskMetrics(context.pluginMetrics(), tailer);
         }
+        warnIfHostIsNotThisMachine(config.hostName());
         log.info("Started access-log source task {} of {} for {}", config.tailerSettings().taskIndex() + 1,
                 config.tailerSettings().taskCount(), config.tailerSettings().includes());
+    }
+
+    /**
+     * A connector cannot see which worker its tasks land on, so a fixed host.name in a cluster of several log hosts
+     * cannot be refused at validation; the task that runs on another machine than the one named says so.
+     */
+    private static void warnIfHostIsNotThisMachine(String hostName) {
+        String machine;
+        try {
+            machine = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException | RuntimeException e) {
+            try {
+                machine = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException unknown) {
+                return;
+            }
+        }
+        hostMismatch(hostName, machine).ifPresent(log::warn);
+    }
+
+    /** The warning for a host.name that is not the name of the machine the task runs on; empty when it is (or unset). */
+    static java.util.Optional<String> hostMismatch(String hostName, String machine) {
+        if (hostName.isEmpty() || machine.equals(hostName) || machine.startsWith(hostName + ".")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("host.name is '" + hostName + "' but this task runs on '" + machine + "': every line this task "
+                + "reads from this machine's files is counted as '" + hostName + "'. That is right only if it is a name you gave "
+                + "this machine on purpose. In a Connect cluster whose workers are on different log hosts, Connect may place a "
+                + "per-host connector's task on any of them: run one Connect cluster per log host, with "
+                + "host.name=${env:HOSTNAME} (README, 'Running on a fleet').");
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * The record contract: key = window_start + [host] + group-by fields; value = the key fields, window_end, requests,
+ * The record contract: key = window_start + [host] + [path dimensions] + group-by fields; value = the key fields, window_end, requests,
  * bytes_sent and the metrics of the {@link MetricSpec} ({@code <variable>_sum}, {@code _min}, {@code _max}: float64
  * for seconds, int64 for whole numbers, null when no line of the row had a value; {@code <variable>_histogram}: a map
  * from bucket index to count, see {@link LogLinearBuckets}). Every field's schema has the parameter {@code merge}
@@ -27,17 +27,16 @@ final class AggregateSchemas {
 
     final Schema keySchema;
     final Schema valueSchema;
-    /** The key fields of a row in order: path dimensions, then group-by fields. */
+    /** The key fields of a row in order: the file's (host, path dimensions), then group-by fields. */
     private final List<String> dimensionNames;
-    private final String host;
     private final boolean bytesSent;
     private final MetricSpec metrics;
 
-    AggregateSchemas(List<String> pathDimensions, List<String> groupBy, String host, LineFields fields, MetricSpec metrics) {
-        List<String> names = new java.util.ArrayList<>(pathDimensions);
+    /** @param fileDimensions the key fields each file gives its rows ({@code FileDimensions#names()}), host first */
+    AggregateSchemas(List<String> fileDimensions, List<String> groupBy, LineFields fields, MetricSpec metrics) {
+        List<String> names = new java.util.ArrayList<>(fileDimensions);
         names.addAll(groupBy);
         this.dimensionNames = List.copyOf(names);
-        this.host = host == null || host.isEmpty() ? null : host;
         this.bytesSent = fields.hasBytesSent();
         this.metrics = metrics;
 
@@ -45,9 +44,6 @@ final class AggregateSchemas {
         SchemaBuilder value = SchemaBuilder.struct().name("io.logbunker.accesslog.Aggregate").version(1);
         for (SchemaBuilder b : List.of(key, value)) {
             b.field("window_start", Timestamp.builder().parameter(MERGE, "key").build());
-            if (this.host != null) {
-                b.field("host", SchemaBuilder.string().parameter(MERGE, "key").build());
-            }
             for (String name : dimensionNames) {
                 b.field(name, SchemaBuilder.string().parameter(MERGE, "key").build());
             }
@@ -127,9 +123,6 @@ final class AggregateSchemas {
 
     private void fillKey(Struct s, AggregateRow row) {
         s.put("window_start", new Date(row.windowStart()));
-        if (host != null) {
-            s.put("host", host);
-        }
         List<String> dims = row.dimensions();
         for (int i = 0; i < dimensionNames.size(); i++) {
             s.put(dimensionNames.get(i), dims.get(i));

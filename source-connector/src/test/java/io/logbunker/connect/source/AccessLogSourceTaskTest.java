@@ -216,4 +216,12 @@ class AccessLogSourceTaskTest {
             assertEquals("3", configs.get(i).get("task.count"));
         }
     }
+
+    @Test
+    void aHostNameThatIsNotTheMachinesNameIsReportedAtStart() {
+        assertTrue(AccessLogSourceTask.hostMismatch("web-01", "web-02").orElseThrow().contains("runs on 'web-02'"));
+        assertTrue(AccessLogSourceTask.hostMismatch("web-01", "web-01").isEmpty());
+        assertTrue(AccessLogSourceTask.hostMismatch("web-01", "web-01.eu.example.com").isEmpty());
+        assertTrue(AccessLogSourceTask.hostMismatch("", "web-02").isEmpty());
+    }
 }

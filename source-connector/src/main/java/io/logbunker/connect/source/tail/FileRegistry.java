@@ -5,7 +5,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,16 +22,13 @@ import java.util.Set;
 /**
  * Which files this task reads, and from where: expands the patterns, follows renames, gives each file its identity and
  * owner task, holds back a file whose identity another tracked file has (the compressed copy of a plain file waits
- * for it to go), finds where each new file starts (its stored or known offset, checked; or per start.position and
- * whether it predates the connector), and forgets files that were dropped or released.
+ * for it to go), asks {@link StartPositions} where each new file starts (knowing whether it predates the connector),
+ * and forgets files that were dropped or released.
  */
 final class FileRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileRegistry.class);
-    private static final int KNOWN_POSITIONS_CAPACITY = 10_000;
     /** File times come from a coarse kernel clock and other hosts' clocks: compare them with this much slack. */
     private static final long MTIME_SLACK_MS = 1_000;
-    private static final long SKIP = -2;
-    private static final long WAIT = -1;
 
     private enum CandidateState { INCOMPLETE, FOREIGN, CONFLICT, REFUSED, CORRUPT, SKIPPED }
 
@@ -40,24 +36,18 @@ final class FileRegistry implements AutoCloseable {
     }
 
     private final TailerSettings settings;
-    private final StoredOffsets storedOffsets;
+    private final StartPositions starts;
     private final TailerStats stats;
     private final GlobScanner scanner;
     private final PlainContent.SplitRead split;
-    private final PathDimensions pathDimensions;
+    private final FileDimensions dimensions;
+    private final DirectoryFence fence;
 
     private final Map<Object, TrackedFile> byKey = new LinkedHashMap<>();
     private final Map<String, TrackedFile> byIdentity = new HashMap<>();
     private final Map<Object, Candidate> candidates = new HashMap<>();
     private final Set<Object> truncatedKeys = new HashSet<>();
     private final Set<String> warnedConflicts = new HashSet<>();
-    /** Our own latest positions, newer than the offset storage until Connect commits. */
-    private final Map<String, SourceOffset> knownPositions = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, SourceOffset> eldest) {
-            return size() > KNOWN_POSITIONS_CAPACITY;
-        }
-    };
     /** When these logs were first read (wall clock, epoch ms): the oldest "since" of the stored offsets, or this start. */
     private long epochMs = -1;
     /** On the first run ever (no stored "since"), the files that were there: they predate the connector. */
@@ -67,9 +57,10 @@ final class FileRegistry implements AutoCloseable {
      * @param split how plain files read large spans (the parse threads), or null
      */
     FileRegistry(TailerSettings settings, StoredOffsets storedOffsets, TailerStats stats, PlainContent.SplitRead split) {
-        this.pathDimensions = settings.pathDimensionSpec();
+        this.dimensions = settings.fileDimensions();
+        this.fence = new DirectoryFence(settings.fenceLockFile());
         this.settings = settings;
-        this.storedOffsets = storedOffsets;
+        this.starts = new StartPositions(settings, storedOffsets, stats);
         this.stats = stats;
         this.split = split;
         this.scanner = new GlobScanner(settings.includes(), settings.excludes());
@@ -90,7 +81,7 @@ final class FileRegistry implements AutoCloseable {
 
     /** The latest offset emitted for an identity: where a file with it continues before Connect has committed. */
     void remember(String identity, SourceOffset offset) {
-        knownPositions.put(identity, offset);
+        starts.remember(identity, offset);
     }
 
     /** Stops tracking a file (released, or to be looked at afresh); closes it. */
@@ -117,9 +108,13 @@ final class FileRegistry implements AutoCloseable {
         for (TrackedFile f : byKey.values()) {
             f.seenInLastScan = false;
         }
+        Set<Path> fencedDirs = new HashSet<>();
         for (Map.Entry<Path, BasicFileAttributes> e : files.entrySet()) {
             Path path = e.getKey();
             BasicFileAttributes attrs = e.getValue();
+            if (fence.isLockFile(path)) {
+                continue;
+            }
             Object fileKey = attrs.fileKey() != null ? attrs.fileKey() : path.toAbsolutePath().toString();
             seen.add(fileKey);
             TrackedFile tracked = byKey.get(fileKey);
@@ -140,10 +135,16 @@ final class FileRegistry implements AutoCloseable {
                     || c.state == CandidateState.CORRUPT || c.state == CandidateState.SKIPPED) && attrs.size() == c.size)) {
                 continue;
             }
+            Path dir = path.toAbsolutePath().getParent();
+            if (fencedDirs.contains(dir) || !fence.allows(dir)) {
+                fencedDirs.add(dir); // looked at again at the next scan
+                continue;
+            }
             if (!consider(path, attrs, fileKey, now, false)) {
                 compressed.add(e);
             }
         }
+        stats.directoriesFenced = fence.fencedDirectories();
         // a compressed file after every plain one: while gzip writes access.log.2.gz, access.log.2 has the same
         // identity and is the one read
         for (Map.Entry<Path, BasicFileAttributes> e : compressed) {
@@ -188,17 +189,19 @@ final class FileRegistry implements AutoCloseable {
             if (gzip != compressedPass) {
                 return !gzip;
             }
-            String identity;
+            String contentIdentity;
             try {
-                identity = gzip ? compressedIdentity(channel) : Fingerprints.identity(channel, settings.fingerprintBytes());
+                contentIdentity = gzip ? compressedIdentity(channel) : Fingerprints.identity(channel, settings.fingerprintBytes());
             } catch (GzipContent.CorruptException e) {
                 corrupt(path, fileKey, size, e);
                 return true;
             }
-            if (identity == null) {
+            if (contentIdentity == null) {
                 candidates.put(fileKey, new Candidate(CandidateState.INCOMPLETE, size, null));
                 return true;
             }
+            List<String> values = dimensions.valuesOf(path);
+            String identity = FileDimensions.qualify(contentIdentity, values);
             if (Math.floorMod(identity.hashCode(), settings.taskCount()) != settings.taskIndex()) {
                 candidates.put(fileKey, new Candidate(CandidateState.FOREIGN, size, identity));
                 return true;
@@ -227,26 +230,27 @@ final class FileRegistry implements AutoCloseable {
             if (gzip) {
                 content = new GzipContent(channel);
                 try {
-                    position = compressedStartPosition(path, identity, content, predates);
+                    position = starts.compressed(path, identity, content, predates, epochMs);
                 } catch (GzipContent.CorruptException e) {
                     corrupt(path, fileKey, size, e);
                     return true;
                 }
                 if (position < 0) {
-                    candidates.put(fileKey, new Candidate(position == SKIP ? CandidateState.SKIPPED : CandidateState.INCOMPLETE,
+                    candidates.put(fileKey, new Candidate(position == StartPositions.SKIP ? CandidateState.SKIPPED : CandidateState.INCOMPLETE,
                             size, identity));
                     return true;
                 }
             } else {
-                position = startPosition(path, fileKey, identity, channel, predates);
+                // a file truncated in place (copytruncate): everything in it now is new
+                position = truncatedKeys.remove(fileKey) ? 0 : starts.plain(path, identity, channel, predates);
             }
             candidates.remove(fileKey);
             TrackedFile f = new TrackedFile(identity, fileKey, path, channel, gzip ? content : new PlainContent(channel, split,
                     settings.parallelMinBytes()), new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs(), settings.metricSpec()),
                     Math.max(1, settings.parseThreads()), position, now);
-            f.pathValues = pathDimensions.valuesOf(path);
-            if (!pathDimensions.matches(path)) {
-                log.warn("{} does not match path.dimensions: its rows get '-' for {}", path, pathDimensions.names());
+            f.pathValues = values;
+            if (!dimensions.matches(path)) {
+                log.warn("{} does not match path.dimensions: its rows get {} for {}", path, values, dimensions.names());
             }
             byKey.put(fileKey, f);
             byIdentity.put(identity, f);
@@ -266,54 +270,12 @@ final class FileRegistry implements AutoCloseable {
         return Fingerprints.identityOfHead(head, head.length, settings.fingerprintBytes());
     }
 
-    /**
-     * Where to start in a compressed file: at the stored or known decompressed offset, checked like a plain file's;
-     * at 0 when it has none and start.position is beginning; not at all ({@link #SKIP}) when start.position is end
-     * (a compressed file has no end to follow); {@link #WAIT} while its content is shorter than the offset (it is
-     * still being written). Leaves {@code content} at the position returned.
-     */
-    private long compressedStartPosition(Path path, String identity, GzipContent content, boolean predates) throws IOException {
-        SourceOffset stored = offsetOf(identity);
-        if (stored == null) {
-            if (predates && !settings.compressedBackfill()) {
-                log.info("{} is compressed, has no stored offset and was last written before this connector first read these logs "
-                        + "({}): an archive that predates it, not read. files.compressed.backfill=true reads such archives.", path,
-                        java.time.Instant.ofEpochMilli(epochMs));
-                return SKIP;
-            }
-            return content.seek(0) ? 0 : WAIT;
-        }
-        long position = stored.position();
-        long from = Math.max(0, position - Fingerprints.CHECK_BYTES);
-        if (!content.seek(from)) {
-            return WAIT;
-        }
-        byte[] before = new byte[(int) (position - from)];
-        if (content.readUpTo(before, 0, before.length) != before.length) {
-            return WAIT;
-        }
-        String actual = Fingerprints.checkOf(before, 0, before.length);
-        if (position == 0 || (actual != null && (stored.check() == null || actual.equals(stored.check())))) {
-            return position;
-        }
-        stats.offsetMismatches++;
-        log.warn("The stored offset {} of identity {} does not fit the decompressed content of {}; reading it from the beginning",
-                position, identity, path);
-        return content.seek(0) ? 0 : WAIT;
-    }
-
     /** A compressed file that is not valid gzip: skipped until it changes. */
     void corrupt(Path path, Object fileKey, long size, IOException e) {
         stats.corruptCompressed++;
         candidates.put(fileKey, new Candidate(CandidateState.CORRUPT, size, null));
         log.warn("{} is compressed but cannot be read: {}. It is skipped (corrupt-compressed-files-total) until it changes; "
                 + "other files go on.", path, e.getMessage());
-    }
-
-    /** The offset we last emitted for an identity, else the stored one. */
-    private SourceOffset offsetOf(String identity) {
-        SourceOffset known = knownPositions.get(identity);
-        return known != null ? known : storedOffsets.offset(identity);
     }
 
     /**
@@ -332,7 +294,8 @@ final class FileRegistry implements AutoCloseable {
                 try (FileChannel channel = FileChannel.open(real, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     String identity = GzipContent.isGzip(channel) ? compressedIdentity(channel)
                             : Fingerprints.identity(channel, settings.fingerprintBytes());
-                    SourceOffset stored = identity == null ? null : storedOffsets.offset(identity);
+                    SourceOffset stored = identity == null ? null
+                            : starts.stored(FileDimensions.qualify(identity, dimensions.valuesOf(path)));
                     if (stored != null && stored.since() != null) {
                         oldest = Math.min(oldest, stored.since());
                     }
@@ -350,48 +313,6 @@ final class FileRegistry implements AutoCloseable {
         return oldest;
     }
 
-    private long startPosition(Path path, Object fileKey, String identity, FileChannel channel, boolean predates) throws IOException {
-        if (truncatedKeys.remove(fileKey)) {
-            return 0; // the file was truncated in place (copytruncate): everything in it now is new
-        }
-        SourceOffset stored = offsetOf(identity);
-        Long position = stored == null ? null : stored.position();
-        String check = stored == null ? null : stored.check();
-        if (position != null) {
-            String actual = Fingerprints.check(channel, position);
-            if (position == 0 || (actual != null && (check == null || actual.equals(check)))) {
-                return position;
-            }
-            stats.offsetMismatches++;
-            log.warn("The stored offset {} of identity {} does not fit {} ({}); this is another file with the same first "
-                    + "line, or it was rewritten. Reading it from the beginning.", position, identity, path,
-                    actual == null ? "the file is shorter or byte " + (position - 1) + " is not a line end" : "the bytes before it differ");
-            return 0;
-        }
-        return settings.startAtEnd() && predates ? lastLineEnd(channel) : 0;
-    }
-
-    /** The position right after the last {@code \n}, so a file joined at its end is never entered mid-line. */
-    private static long lastLineEnd(FileChannel channel) throws IOException {
-        long size = channel.size();
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        long end = size;
-        while (end > 0) {
-            long from = Math.max(0, end - buf.capacity());
-            buf.clear().limit((int) (end - from));
-            while (buf.hasRemaining() && channel.read(buf, from + buf.position()) > 0) {
-                // fill
-            }
-            for (int i = buf.position() - 1; i >= 0; i--) {
-                if (buf.get(i) == '\n') {
-                    return from + i + 1;
-                }
-            }
-            end = from;
-        }
-        return 0;
-    }
-
     private static void closeQuietly(TrackedFile f) {
         try {
             f.channel.close();
@@ -407,5 +328,6 @@ final class FileRegistry implements AutoCloseable {
         }
         byKey.clear();
         byIdentity.clear();
+        fence.close();
     }
 }

@@ -25,6 +25,8 @@ import java.util.List;
  * @param histogramAccuracy    the histograms' relative accuracy
  * @param histogramMinValue    values below it go to a histogram's zero bucket
  * @param pathDimensions       the path.dimensions setting ({@link PathDimensions}); empty for none
+ * @param hostName             the host.name setting: the host of files whose path gives none; empty for none
+ * @param fenceLockFile        the name of the lock file taken in every directory read ({@link DirectoryFence}); empty for none
  */
 public record TailerSettings(List<String> includes, List<String> excludes, int taskIndex, int taskCount, boolean startAtEnd,
                              int maxLineBytes, int fingerprintBytes, long windowSizeMs, long windowGraceMs, long flushIdleMs,
@@ -32,11 +34,11 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
                              int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, int groupMaxPerWindow,
                              boolean compressedBackfill, AllowedPaths allowedPaths, String metrics, double histogramAccuracy,
-                             double histogramMinValue, String pathDimensions) {
+                             double histogramMinValue, String pathDimensions, String hostName, String fenceLockFile) {
 
-    /** The key fields taken from a file's path ({@link PathDimensions}); none when the setting is empty. */
-    public PathDimensions pathDimensionSpec() {
-        return PathDimensions.parse(pathDimensions);
+    /** The key fields of each file: its host and the rest of path.dimensions ({@link FileDimensions}). */
+    public FileDimensions fileDimensions() {
+        return new FileDimensions(PathDimensions.parse(pathDimensions), hostName);
     }
 
     /** The metrics to aggregate, resolved against the log format. */
@@ -78,6 +80,8 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private int rejectedLineMaxBytes = 65_536;
         private String metrics = "";
         private String pathDimensions = "";
+        private String hostName = "";
+        private String fenceLockFile = "";
         private double histogramAccuracy = 0.01;
         private double histogramMinValue = 0.001;
         private int groupMaxPerWindow;
@@ -211,13 +215,23 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
             return this;
         }
 
+        public Builder hostName(String v) {
+            hostName = v == null ? "" : v;
+            return this;
+        }
+
+        public Builder fenceLockFile(String v) {
+            fenceLockFile = v == null ? "" : v;
+            return this;
+        }
+
         public TailerSettings build() {
             return new TailerSettings(includes, excludes, taskIndex, taskCount, startAtEnd, maxLineBytes, fingerprintBytes,
                     windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
                     readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
                     parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes,
                     groupMaxPerWindow, compressedBackfill, allowedPaths, metrics, histogramAccuracy, histogramMinValue,
-                    pathDimensions);
+                    pathDimensions, hostName, fenceLockFile);
         }
     }
 }

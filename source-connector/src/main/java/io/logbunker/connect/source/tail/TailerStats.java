@@ -12,6 +12,7 @@ public final class TailerStats {
     volatile long offsetMismatches;
     volatile long fingerprintConflicts;
     volatile long filesRefused;
+    volatile int directoriesFenced;
     volatile long corruptCompressed;
     volatile long linesOverGroupCap;
     volatile long recordsEmitted;
@@ -48,6 +49,11 @@ public final class TailerStats {
     /** Files matched by the patterns that resolve outside the directories the worker allows (a link pointing out). */
     public long filesRefused() {
         return filesRefused;
+    }
+
+    /** Directories found whose fence.lock.file another reader holds: not read now. */
+    public int directoriesFenced() {
+        return directoriesFenced;
     }
 
     /** Lines counted in a window's __other__ group because the window had group.max.per.window groups already. */

@@ -41,6 +41,8 @@ final class TailerFixture {
     int rejectedLineMaxBytes = 65_536;
     String metrics = "";
     String pathDimensions = "";
+    String hostName = "";
+    String fenceLockFile = "";
     AllowedPaths allowedPaths = AllowedPaths.unrestricted();
 
     /** identity -> stored offset, as Connect would keep it: the end of the last batch. */
@@ -63,13 +65,13 @@ final class TailerFixture {
     }
 
     TailerSettings settings() {
-        return TailerSettings.builder().includes(List.of(glob)).compressedBackfill(compressedBackfill).task(taskIndex, taskCount)
+        return TailerSettings.builder().includes(List.of(glob.split(","))).compressedBackfill(compressedBackfill).task(taskIndex, taskCount)
                 .startAtEnd(startAtEnd).maxLineBytes(maxLineBytes).fingerprintBytes(4096).window(windowMs, graceMs)
                 .flushIdleMs(idleMs).flushMaxIntervalMs(maxIntervalMs).maxOpenGroups(maxOpenGroups).groupMaxPerWindow(groupMaxPerWindow).scanIntervalMs(10)
                 .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
                 .failOnParseError(failOnParseError).parseThreads(parseThreads).parallelMinBytes(parallelMinBytes)
                 .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).metrics(metrics, 0.01, 0.001)
-                .pathDimensions(pathDimensions).build();
+                .pathDimensions(pathDimensions).hostName(hostName).fenceLockFile(fenceLockFile).build();
     }
 
     /** The tailer made last: its epoch goes into the offsets the fixture stores, as the task does. */
@@ -141,6 +143,17 @@ final class TailerFixture {
         for (FlushBatch b : batches) {
             for (AggregateRow r : b.rows()) {
                 m.merge(r.dimensions().get(0), r.requests(), Long::sum);
+            }
+        }
+        return m;
+    }
+
+    /** Requests per row key: the row's dimensions joined with '/' (file key fields, then group-by values). */
+    Map<String, Long> requestsByKey() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (FlushBatch b : batches) {
+            for (AggregateRow r : b.rows()) {
+                m.merge(String.join("/", r.dimensions()), r.requests(), Long::sum);
             }
         }
         return m;
