@@ -25,9 +25,9 @@ final class Comparison {
     final List<Entry> entries = new ArrayList<>();
     final int[] totals = new int[Outcome.values().length];
 
-    /** "window start ms|host|dim1|dim2..." (host empty without one). */
-    static String key(long windowStart, String host, List<String> dims) {
-        StringBuilder sb = new StringBuilder(Long.toString(windowStart)).append('|').append(host == null ? "" : host);
+    /** "window start ms|dim1|dim2..." with the file's key fields (host first) and then the group-by fields. */
+    static String key(long windowStart, List<String> dims) {
+        StringBuilder sb = new StringBuilder(Long.toString(windowStart));
         for (String d : dims) {
             sb.append('|').append(d);
         }

@@ -110,7 +110,8 @@ final class LogRecount {
             } catch (IOException e) {
                 throw new VerifySettings.Unusable("cannot read " + f + ": " + e.getMessage());
             }
-            List<String> pathValues = pathDimensions.valuesOf(f);
+            List<String> pathValues = new io.logbunker.connect.source.tail.FileDimensions(pathDimensions,
+                    s.host() == null ? "" : s.host()).valuesOf(f);
             for (AggregateRow r : agg.drain()) {
                 first = Math.min(first, r.windowStart());
                 last = Math.max(last, r.windowStart());
@@ -119,7 +120,7 @@ final class LogRecount {
                     dims = new java.util.ArrayList<>(pathValues);
                     dims.addAll(r.dimensions());
                 }
-                long[] c = counts.computeIfAbsent(Comparison.key(r.windowStart(), s.host(), dims), k -> new long[2]);
+                long[] c = counts.computeIfAbsent(Comparison.key(r.windowStart(), dims), k -> new long[2]);
                 c[0] += r.requests();
                 c[1] += r.bytesSent();
             }

@@ -36,10 +36,8 @@ final class TableReader {
         char quote = s.jdbcUrl().startsWith("jdbc:mysql:") || s.jdbcUrl().startsWith("jdbc:mariadb:") ? '`' : '"';
         List<String> keys = new ArrayList<>();
         keys.add("window_start");
-        if (s.host() != null) {
-            keys.add("host");
-        }
-        keys.addAll(io.logbunker.connect.source.tail.PathDimensions.parse(s.pathDimensions()).names());
+        keys.addAll(new io.logbunker.connect.source.tail.FileDimensions(io.logbunker.connect.source.tail.PathDimensions.parse(
+                s.pathDimensions()), s.host() == null ? "" : s.host()).names());
         keys.addAll(s.groupBy());
         StringBuilder sql = new StringBuilder("SELECT ");
         for (String k : keys) {
@@ -55,10 +53,10 @@ final class TableReader {
                 while (rs.next()) {
                     long window = windowStart(rs, s.jdbcUrl());
                     List<String> dims = new ArrayList<>();
-                    for (int i = (s.host() != null ? 3 : 2); i <= keys.size(); i++) {
+                    for (int i = 2; i <= keys.size(); i++) {
                         dims.add(rs.getString(i));
                     }
-                    long[] v = out.computeIfAbsent(Comparison.key(window, s.host() != null ? rs.getString(2) : null, dims), k -> new long[2]);
+                    long[] v = out.computeIfAbsent(Comparison.key(window, dims), k -> new long[2]);
                     v[0] += rs.getLong(keys.size() + 1);
                     v[1] += rs.getLong(keys.size() + 2);
                 }

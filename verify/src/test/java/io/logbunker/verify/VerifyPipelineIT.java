@@ -79,7 +79,7 @@ class VerifyPipelineIT {
             }
             Run damaged = verify(pg, "--connect-url", url, "--connector", sourceName, "--jdbc-url", pg.url(), "--table", table, "--json");
             assertEquals(1, damaged.exit, damaged.err + damaged.out);
-            assertTrue(damaged.out.contains("\"missing\":1") && damaged.out.contains("\"group\":\"|404\""), damaged.out);
+            assertTrue(damaged.out.contains("\"missing\":1") && damaged.out.contains("\"group\":\"404\""), damaged.out);
         } finally {
             connect.stop();
             pg.dropTable(table);

@@ -168,8 +168,8 @@ class VerifyTest {
         for (JsonNode m : a.get("mismatches")) {
             found.add(m.get("outcome").asText() + " " + Instant.parse(m.get("window_start").asText()).toEpochMilli() + " " + m.get("group").asText());
         }
-        assertEquals(List.of("differs " + altered[0] + " |200", "extra " + altered[0] + " |418", "missing " + deleted[0] + " |200",
-                "differs " + unseen[0] + " |200").stream().sorted().toList(), found.stream().sorted().toList(), after.out());
+        assertEquals(List.of("differs " + altered[0] + " 200", "extra " + altered[0] + " 418", "missing " + deleted[0] + " 200",
+                "differs " + unseen[0] + " 200").stream().sorted().toList(), found.stream().sorted().toList(), after.out());
 
         Run text = verify("--files", files);
         assertTrue(text.out().contains("missing") && text.out().contains("1 missing, 1 extra, 2 differ"), text.out());
