@@ -112,7 +112,7 @@ public final class LocalKafka implements AutoCloseable {
         }
         main.addAll(workerJvmOptions);
         main.addAll(List.of("org.apache.kafka.connect.cli.ConnectDistributed", file.toString()));
-        startJava(name, main, true);
+        startJava(name, main, true, workerCommandPrefix, workerEnvironment);
         String url = "http://127.0.0.1:" + restPort;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
@@ -139,6 +139,19 @@ public final class LocalKafka implements AutoCloseable {
     /** JVM options of the workers started from now on, e.g. the Prometheus JMX exporter's -javaagent. */
     public void workerJvmOptions(List<String> options) {
         workerJvmOptions = List.copyOf(options);
+    }
+
+    private List<String> workerCommandPrefix = List.of();
+    private Map<String, String> workerEnvironment = Map.of();
+
+    /**
+     * How the workers started from now on are launched: a command that runs the java command line it is given, e.g.
+     * {@code nsenter -t <pid> -m -u --} to start it in another process's mount and UTS namespaces (a simulated host),
+     * and environment variables added to theirs (e.g. HOSTNAME for the EnvVarConfigProvider).
+     */
+    public void workerLaunch(List<String> commandPrefix, Map<String, String> environment) {
+        workerCommandPrefix = List.copyOf(commandPrefix);
+        workerEnvironment = Map.copyOf(environment);
     }
 
     /** PUT /connectors/{name}/config with a config map that includes "name". */
@@ -238,6 +251,11 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private Process startJava(String name, List<String> mainAndArgs, boolean keep) throws IOException {
+        return startJava(name, mainAndArgs, keep, List.of(), Map.of());
+    }
+
+    private Process startJava(String name, List<String> mainAndArgs, boolean keep, List<String> prefix, Map<String, String> env)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         // the children get Kafka and Connect only: no JDBC drivers, no plugin classes (those come from plugin.path)
         String cp = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
@@ -245,7 +263,8 @@ public final class LocalKafka implements AutoCloseable {
                         && !e.contains("logbunker-") && !e.contains("/target/classes") && !e.contains("jmh")
                         && !e.contains("jmx_prometheus"))
                 .collect(Collectors.joining(File.pathSeparator));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx2g", "-cp", cp,
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(java, "-Xms512m", "-Xmx2g", "-cp", cp,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS"));
         // extra JVM options for the children, e.g. a JFR recording while benchmarking
@@ -257,6 +276,7 @@ public final class LocalKafka implements AutoCloseable {
         File log = state.resolve("logs/" + name + ".log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
         pb.environment().put("LOGBUNKER_ALLOWED_PATHS", allowedLogDirectories);
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (keep) {
             children.add(p);
