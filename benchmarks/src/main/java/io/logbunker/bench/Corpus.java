@@ -236,4 +236,12 @@ public final class Corpus {
             }
         }
     }
+
+    /** Sleeps until {@code System.nanoTime()} reaches {@code deadline} (a writer's pace); returns at once when past it. */
+    static void sleepUntil(long deadline) throws InterruptedException {
+        long sleep = deadline - System.nanoTime();
+        if (sleep > 0) {
+            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+        }
+    }
 }

@@ -771,10 +771,7 @@ public final class PipelineBenchmark {
                     out.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                     truth.merge(now / 1000 * 1000 / 10_000 * 10_000, (long) perTick, Long::sum);
                     next += 10_000_000L;
-                    long sleep = next - System.nanoTime();
-                    if (sleep > 0) {
-                        Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                    }
+                    Corpus.sleepUntil(next);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
