@@ -135,6 +135,13 @@ public final class PipelineBenchmark {
                 "exactly.once.source.support", "disabled", "config.storage.topic", "bench-plain-configs",
                 "offset.storage.topic", "bench-plain-offsets", "status.storage.topic", "bench-plain-status"),
                 List.of("FileStreamSourceConnector"));
+        // --variant-plugins "dir,dir": a third worker, set up like the first, whose plugin path is these directories
+        // (the plugin directories of another build); each run then times both builds, alternating
+        String variantPlugins = opts.getOrDefault("variant-plugins", "");
+        String buildUrl = variantPlugins.isEmpty() ? null : kafka.startWorker("worker-build", kafkaPort, ours + 2, variantPlugins,
+                Map.of("group.id", "bench-build", "config.storage.topic", "bench-build-configs",
+                        "offset.storage.topic", "bench-build-offsets", "status.storage.topic", "bench-build-status"),
+                List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
         String scenario = opts.getOrDefault("scenario", "batch");
         if (!scenario.equals("batch")) {
             switch (scenario) {
@@ -168,6 +175,9 @@ public final class PipelineBenchmark {
                 warmUp("FileStreamSource", k -> fileStream(peerUrl, "warmup-" + k, warm, wl));
             }
             warmUp("LogBunker", k -> pipeline(oursUrl, "warmup-" + k, warm, wl));
+            if (buildUrl != null) {
+                warmUp("LogBunker of " + variantPlugins, k -> pipeline(buildUrl, "warmup-b" + k, warm, wl));
+            }
         }
         // --variant "k=v,...": source settings to compare with the defaults; each run then times both, alternating,
         // because runs in one invocation vary less than invocations do (the VM's neighbours come and go)
@@ -177,6 +187,10 @@ public final class PipelineBenchmark {
                 results.add(fileStream(peerUrl, Integer.toString(r), corpus, lines));
             }
             results.add(pipeline(oursUrl, Integer.toString(r), corpus, lines));
+            if (buildUrl != null) {
+                results.add(pipeline(buildUrl, r + "b", List.of(corpus), lines, 1,
+                        Integer.parseInt(opts.getOrDefault("parse-threads", "2")), Map.of(), "LogBunker of " + variantPlugins));
+            }
             if (!variant.isEmpty()) {
                 results.add(pipeline(oursUrl, r + "v", List.of(corpus), lines, 1,
                         Integer.parseInt(opts.getOrDefault("parse-threads", "2")), variant,

@@ -6,60 +6,122 @@ import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.List;
 
-/** PostgreSQL's array parameters, for the UNNEST upsert: times and dates as ISO-8601 text, cast on the server. */
+/**
+ * PostgreSQL's array parameters, for the UNNEST upsert. Each column travels as an array of its own Java type
+ * ({@code Long[]}, {@code String[]}, ...), which the driver sends in PostgreSQL's binary array format: no text to
+ * write in the worker or to parse in the server. Times and dates are ISO-8601 text cast on the server (so neither
+ * the JVM's nor the session's time zone can shift them); decimals are text.
+ */
 final class PostgresValueBinder extends ValueBinder {
 
     @Override
-    public void bindArray(java.sql.Connection conn, java.sql.PreparedStatement ps, int index, Column column,
-                          java.util.List<Object[]> rows, int columnIndex) throws SQLException {
-        Object[] values = new Object[rows.size()];
+    public void bindArray(Connection conn, PreparedStatement ps, int index, Column column, List<Object[]> rows, int columnIndex)
+            throws SQLException {
         String logical = column.schema().name();
-        for (int r = 0; r < values.length; r++) {
-            Object v = rows.get(r)[columnIndex];
-            if (v == null) {
-                values[r] = null;
-            } else if (Timestamp.LOGICAL_NAME.equals(logical)) {
-                values[r] = ((java.util.Date) v).toInstant().toString();
-            } else if (Date.LOGICAL_NAME.equals(logical)) {
-                values[r] = java.time.LocalDate.ofInstant(((java.util.Date) v).toInstant(), java.time.ZoneOffset.UTC).toString();
-            } else if (Time.LOGICAL_NAME.equals(logical)) {
-                values[r] = java.time.LocalTime.ofInstant(((java.util.Date) v).toInstant(), java.time.ZoneOffset.UTC).toString();
-            } else if (v instanceof java.nio.ByteBuffer b) {
-                byte[] a = new byte[b.remaining()];
-                b.duplicate().get(a);
-                values[r] = a;
-            } else {
-                values[r] = v;
-            }
+        Object[] array;
+        if (Timestamp.LOGICAL_NAME.equals(logical) || Date.LOGICAL_NAME.equals(logical) || Time.LOGICAL_NAME.equals(logical)) {
+            array = isoTexts(logical, rows, columnIndex);
+        } else if (Decimal.LOGICAL_NAME.equals(logical)) {
+            array = column(new Object[rows.size()], rows, columnIndex);
+        } else {
+            array = switch (column.schema().type()) {
+                case INT8 -> {
+                    Short[] a = new Short[rows.size()];
+                    for (int r = 0; r < a.length; r++) {
+                        Object v = rows.get(r)[columnIndex];
+                        a[r] = v == null ? null : (short) ((Byte) v);
+                    }
+                    yield a;
+                }
+                case INT16 -> column(new Short[rows.size()], rows, columnIndex);
+                case INT32 -> column(new Integer[rows.size()], rows, columnIndex);
+                case INT64 -> column(new Long[rows.size()], rows, columnIndex);
+                case FLOAT32 -> column(new Float[rows.size()], rows, columnIndex);
+                case FLOAT64 -> column(new Double[rows.size()], rows, columnIndex);
+                case BOOLEAN -> column(new Boolean[rows.size()], rows, columnIndex);
+                case BYTES -> {
+                    byte[][] a = new byte[rows.size()][];
+                    for (int r = 0; r < a.length; r++) {
+                        Object v = rows.get(r)[columnIndex];
+                        a[r] = v == null ? null : v instanceof ByteBuffer b ? bytes(b) : (byte[]) v;
+                    }
+                    yield a;
+                }
+                default -> column(new String[rows.size()], rows, columnIndex);
+            };
         }
-        ps.setArray(index, conn.createArrayOf(isTextual(column) ? "text" : arrayElementType(column), values));
+        ps.setArray(index, conn.createArrayOf(isTextual(column) ? "text" : arrayElementType(column), array));
+    }
+
+    /** The column's values, each of the array's element type (a value of another type fails here, not in the server). */
+    private static <T> T[] column(T[] into, List<Object[]> rows, int columnIndex) {
+        Class<?> type = into.getClass().getComponentType();
+        for (int r = 0; r < into.length; r++) {
+            @SuppressWarnings("unchecked")
+            T v = (T) type.cast(rows.get(r)[columnIndex]);
+            into[r] = v;
+        }
+        return into;
+    }
+
+    /** Times as ISO-8601 text; a batch's rows share few windows, so a value equal to the previous one reuses its text. */
+    private static String[] isoTexts(String logical, List<Object[]> rows, int columnIndex) {
+        String[] a = new String[rows.size()];
+        long previous = 0;
+        String previousText = null;
+        for (int r = 0; r < a.length; r++) {
+            java.util.Date v = (java.util.Date) rows.get(r)[columnIndex];
+            if (v == null) {
+                continue;
+            }
+            long ms = v.getTime();
+            if (previousText == null || ms != previous) {
+                previous = ms;
+                previousText = isoText(logical, ms);
+            }
+            a[r] = previousText;
+        }
+        return a;
+    }
+
+    private static String isoText(String logical, long ms) {
+        java.time.Instant t = java.time.Instant.ofEpochMilli(ms);
+        if (Timestamp.LOGICAL_NAME.equals(logical)) {
+            return t.toString();
+        }
+        return Date.LOGICAL_NAME.equals(logical) ? LocalDate.ofInstant(t, ZoneOffset.UTC).toString()
+                : LocalTime.ofInstant(t, ZoneOffset.UTC).toString();
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
     }
 
     private static String arrayElementType(Column c) {
         if (Decimal.LOGICAL_NAME.equals(c.schema().name())) {
             return "numeric";
         }
-        switch (c.schema().type()) {
-            case INT8:
-            case INT16:
-                return "int2";
-            case INT32:
-                return "int4";
-            case INT64:
-                return "int8";
-            case FLOAT32:
-                return "float4";
-            case FLOAT64:
-                return "float8";
-            case BOOLEAN:
-                return "bool";
-            case BYTES:
-                return "bytea";
-            default:
-                return "text";
-        }
+        return switch (c.schema().type()) {
+            case INT8, INT16 -> "int2";
+            case INT32 -> "int4";
+            case INT64 -> "int8";
+            case FLOAT32 -> "float4";
+            case FLOAT64 -> "float8";
+            case BOOLEAN -> "bool";
+            case BYTES -> "bytea";
+            default -> "text";
+        };
     }
 
     static boolean isTextual(Column c) {
