@@ -128,23 +128,37 @@ public final class BatchMerger {
         rows.clear();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** Key column by key column; the usual key types compared directly, without a call through Comparable. */
     static final Comparator<Pending> KEY_ORDER = (a, b) -> {
         for (int i = 0; i < a.key.length && i < b.key.length; i++) {
-            Object x = a.key[i];
-            Object y = b.key[i];
-            int c;
-            if (x instanceof byte[] && y instanceof byte[]) {
-                c = Arrays.compare((byte[]) x, (byte[]) y);
-            } else if (x.getClass() == y.getClass() && x instanceof Comparable) {
-                c = ((Comparable) x).compareTo(y);
-            } else {
-                c = x.toString().compareTo(y.toString());
-            }
+            int c = compareValues(a.key[i], b.key[i]);
             if (c != 0) {
                 return c;
             }
         }
         return Integer.compare(a.key.length, b.key.length);
     };
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareValues(Object x, Object y) {
+        if (x instanceof String sx && y instanceof String sy) {
+            return sx.compareTo(sy);
+        }
+        if (x instanceof java.util.Date dx && y instanceof java.util.Date dy) {
+            return Long.compare(dx.getTime(), dy.getTime());
+        }
+        if (x instanceof Long lx && y instanceof Long ly) {
+            return Long.compare(lx, ly);
+        }
+        if (x instanceof Integer ix && y instanceof Integer iy) {
+            return Integer.compare(ix, iy);
+        }
+        if (x instanceof byte[] bx && y instanceof byte[] by) {
+            return Arrays.compare(bx, by);
+        }
+        if (x.getClass() == y.getClass() && x instanceof Comparable) {
+            return ((Comparable) x).compareTo(y);
+        }
+        return x.toString().compareTo(y.toString());
+    }
 }
