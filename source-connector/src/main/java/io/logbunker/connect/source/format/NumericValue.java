@@ -16,6 +16,9 @@ public final class NumericValue {
     public static final double OUT_OF_RANGE = -2;
     private static final long MAX_NANOS = 9_000_000_000L * 1_000_000_000L;
     private static final long MAX_WHOLE = 1L << 53;
+    /** What one unit of the last of n fraction digits is in nanoseconds. */
+    private static final long[] NANOS_PER_UNIT = {1_000_000_000L, 100_000_000L, 10_000_000L, 1_000_000L, 100_000L, 10_000L,
+            1_000L, 100L, 10L, 1L};
 
     private NumericValue() {
     }
@@ -62,9 +65,7 @@ public final class NumericValue {
                             return NOT_A_NUMBER;
                         }
                     }
-                    for (int i = fracDigits; i < 9; i++) {
-                        frac *= 10;
-                    }
+                    frac *= NANOS_PER_UNIT[fracDigits];
                     if (whole > 9_000_000_000L) {
                         return OUT_OF_RANGE;
                     }

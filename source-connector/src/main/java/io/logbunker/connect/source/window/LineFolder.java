@@ -109,12 +109,12 @@ public final class LineFolder {
         return agg.isNewGroup(agg.windowStartOf(eventTime), key);
     }
 
-    /** Folds the line last parsed successfully. */
     /** The event time of the line parsed last (epoch ms). */
     public long eventTime() {
         return eventTime;
     }
 
+    /** Folds the line last parsed successfully. */
     public void foldInto(WindowAggregator agg) {
         agg.add(eventTime, key, bytesSent, values);
     }
