@@ -28,17 +28,18 @@ import java.util.Map;
  * 5,000 records (the sink's max.poll.records), every row new, as in the end-to-end run. Reports rows/s and the CPU of
  * this JVM and of its PostgreSQL backend per row. Run it on two builds' classes, alternating, to compare them.
  *
- * <p>Usage: {@code SinkWriteBenchmark [windows] [runs]} (15 windows, 3 runs; the first run is a warm-up).
+ * <p>Usage: {@code SinkWriteBenchmark [windows] [runs] [records per transaction]} (15 windows, 3 runs, 5,000; the first
+ * run is a warm-up).
  */
 public final class SinkWriteBenchmark {
     private static final String[] STATUS = {"200", "204", "302", "404", "500"};
     private static final String[] EVENTS = {"impression", "click", "view", "start", "midpoint", "complete", "skip"};
     private static final int ADS = 5_000;
-    private static final int BATCH = 5_000;
 
     public static void main(String[] args) throws Exception {
         int windows = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int perTransaction = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
         String url = System.getProperty("pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
         String user = System.getProperty("pg.user", "postgres");
         for (int run = 0; run < runs; run++) {
@@ -68,7 +69,7 @@ public final class SinkWriteBenchmark {
                 rs.next();
                 pgPid = rs.getLong(1);
             }
-            List<MappedRow> batch = new ArrayList<>(BATCH);
+            List<MappedRow> batch = new ArrayList<>(perTransaction);
             long offset = 0;
             long rows = 0;
             long[] spent = new long[2]; // wall and CPU ns inside write(): generating the rows is not timed
@@ -90,7 +91,7 @@ public final class SinkWriteBenchmark {
                 java.util.Collections.shuffle(window, random);
                 for (Object[] values : window) {
                     batch.add(new MappedRow(shape, values, false, "bench", 0, offset++));
-                    if (batch.size() == BATCH) {
+                    if (batch.size() == perTransaction) {
                         long next = offset;
                         rows += timed(spent, () -> writer.write(batch, Map.of(tp, next)).rowsUpserted());
                         batch.clear();
