@@ -132,6 +132,19 @@ public abstract class Dialect {
         return null;
     }
 
+    /**
+     * A plain INSERT of the same array parameters as {@link #upsertFromArrays}, or null. It fails on the first row
+     * that exists (a unique violation), and costs the database much less than the upsert when every row is new.
+     */
+    public String insertFromArrays(TableShape shape) {
+        return null;
+    }
+
+    /** Whether {@code e} says a row with the same primary key exists. */
+    public boolean isUniqueViolation(java.sql.SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
 
     public String delete(TableShape shape) {
         StringBuilder sb = new StringBuilder("DELETE FROM ").append(quote(shape.table())).append(" WHERE ");

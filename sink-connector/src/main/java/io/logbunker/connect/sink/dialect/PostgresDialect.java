@@ -91,12 +91,21 @@ public final class PostgresDialect extends Dialect {
      */
     @Override
     public String upsertFromArrays(TableShape shape) {
+        return onConflictUpsert(shape, unnest(shape), STORED, STORED, "EXCLUDED");
+    }
+
+    @Override
+    public String insertFromArrays(TableShape shape) {
+        return "INSERT INTO " + quote(shape.table()) + " (" + columnList(shape) + ") " + unnest(shape);
+    }
+
+    private String unnest(TableShape shape) {
         java.util.List<String> params = new java.util.ArrayList<>();
         for (Column c : shape.columns()) {
             String type = columnType(c);
             params.add(PostgresValueBinder.isTextual(c) ? "?::text[]::" + type + "[]" : "?::" + type + "[]");
         }
-        return onConflictUpsert(shape, "SELECT * FROM UNNEST(" + String.join(", ", params) + ")", STORED, STORED, "EXCLUDED");
+        return "SELECT * FROM UNNEST(" + String.join(", ", params) + ")";
     }
 
 

@@ -2,7 +2,9 @@ package io.logbunker.connect.sink.engine;
 
 import io.logbunker.connect.sink.dialect.Dialect;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,16 +12,18 @@ import java.util.Map;
 
 /**
  * Writes one table's merged rows inside the open transaction: deletes for tombstones, then the additive upsert, as
- * one array statement per 10,000 rows where the dialect has one (PostgreSQL's UNNEST) or multi-row VALUES statements
- * of at most batch.max.rows rows and 30,000 parameters.
+ * one array statement per 10,000 rows where the dialect has one (PostgreSQL's UNNEST; tried as a plain INSERT first)
+ * or multi-row VALUES statements of at most batch.max.rows rows and 30,000 parameters.
  */
 final class RowWriter {
     private static final int MAX_PARAMETERS = 30_000;
     private static final int ARRAY_ROWS_PER_STATEMENT = 10_000;
+    private static final int MAX_SKIP = 64;
 
     private final Dialect dialect;
     private final JdbcSession session;
     private final int maxRowsPerStatement;
+    private final Map<String, Backoff> backoffs = new java.util.HashMap<>();
 
     RowWriter(Dialect dialect, JdbcSession session, int maxRowsPerStatement) {
         this.dialect = dialect;
@@ -51,6 +55,55 @@ final class RowWriter {
         return n;
     }
 
+    /**
+     * Where the dialect has a plain array INSERT, tries it first under a savepoint: when every row is new (a high
+     * cardinality table, where each row is written once) it costs the database a fraction of the upsert. The first
+     * existing row fails it (a unique violation); the savepoint undoes it and the caller upserts. A table whose rows
+     * existed skips the attempt for its next 1, 2, 4 ... 64 statements, so tables of re-merged rows pay it rarely.
+     *
+     * @return whether the rows were inserted
+     */
+    private boolean insertedAsNew(TableShape shape, List<Object[]> rows) throws SQLException {
+        String insertSql = dialect.insertFromArrays(shape);
+        if (insertSql == null) {
+            return false;
+        }
+        Backoff b = backoffs.computeIfAbsent(shape.table(), t -> new Backoff());
+        if (b.skip > 0) {
+            b.skip--;
+            return false;
+        }
+        Connection c = session.current();
+        Savepoint savepoint = c.setSavepoint();
+        try {
+            execute(insertSql, shape.columns(), rows);
+        } catch (SQLException e) {
+            if (!dialect.isUniqueViolation(e)) {
+                throw e;
+            }
+            c.rollback(savepoint);
+            b.next = Math.min(MAX_SKIP, Math.max(1, b.next * 2));
+            b.skip = b.next;
+            return false;
+        }
+        c.releaseSavepoint(savepoint);
+        b.next = 0;
+        return true;
+    }
+
+    private static final class Backoff {
+        int next;
+        int skip;
+    }
+
+    private void execute(String sql, List<Column> cols, List<Object[]> rows) throws SQLException {
+        PreparedStatement ps = session.statement(sql);
+        for (int i = 0; i < cols.size(); i++) {
+            dialect.binder().bindArray(session.current(), ps, i + 1, cols.get(i), rows, i);
+        }
+        ps.executeUpdate();
+    }
+
     int upsertRows(List<BatchMerger.Pending> pending) throws SQLException {
         // rows of one table may carry different shapes after an evolve; write each shape's rows together
         Map<TableShape, List<BatchMerger.Pending>> byShape = new java.util.LinkedHashMap<>();
@@ -72,11 +125,9 @@ final class RowWriter {
                     for (int r = from; r < Math.min(list.size(), from + ARRAY_ROWS_PER_STATEMENT); r++) {
                         rows.add(list.get(r).values());
                     }
-                    PreparedStatement ps = session.statement(arraySql);
-                    for (int i = 0; i < cols.size(); i++) {
-                        dialect.binder().bindArray(session.current(), ps, i + 1, cols.get(i), rows, i);
+                    if (!insertedAsNew(shape, rows)) {
+                        execute(arraySql, cols, rows);
                     }
-                    ps.executeUpdate();
                     n += rows.size();
                 }
                 continue;

@@ -72,6 +72,7 @@ class GoldenSqlTest {
         String arrays = d.upsertFromArrays(SHAPE);
         if (arrays != null) {
             check(name, "upsert_arrays.sql", arrays);
+            check(name, "insert_arrays.sql", d.insertFromArrays(SHAPE));
         }
         check(name, "histogram_create_table.sql", d.createTable(HISTOGRAM));
         check(name, "histogram_upsert_2_rows.sql", d.upsert(HISTOGRAM, 2));

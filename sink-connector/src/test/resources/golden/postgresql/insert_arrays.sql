@@ -1,0 +1,1 @@
+INSERT INTO "access_metrics" ("window_start", "status", "requests", "bytes_sent", "request_time_min", "request_time_max", "label") SELECT * FROM UNNEST(?::text[]::TIMESTAMPTZ[], ?::TEXT[], ?::BIGINT[], ?::BIGINT[], ?::DOUBLE PRECISION[], ?::DOUBLE PRECISION[], ?::TEXT[])
