@@ -48,7 +48,7 @@ final class SourceTaskMetrics implements AutoCloseable {
                 + "is skipped with a warning naming it until it changes, and other files go on.", x -> s.corruptCompressed());
         gauge("files-refused-total", "Files matching the patterns that resolve outside the directories the worker allows "
                 + "(LOGBUNKER_ALLOWED_PATHS), e.g. a symbolic link pointing out; never read.", x -> s.filesRefused());
-        gauge("directories-fenced", "Directories found whose fence.lock.file another reader (another host) holds: their files "
+        gauge("directories-fenced", "Directories found whose files.fence.lock another reader (another host) holds: their files "
                 + "are not read here until it is released.", x -> s.directoriesFenced());
         gauge("fingerprint-conflicts-total", "Times a file was held back because another tailed file has the same first line.",
                 x -> s.fingerprintConflicts());

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code fence.lock.file}: a task reads the files of a directory only while it holds an exclusive lock on a lock file
+ * {@code files.fence.lock}: a task reads the files of a directory only while it holds an exclusive lock on a lock file
  * in that directory, so two hosts that mount the same log volume (a dead host's directory attached to a survivor
  * while the "dead" host still runs) never both read it. The lock is the kernel's (fcntl): it is released when the
  * holding process dies, however it dies, and it holds across mount namespaces, bind mounts and NFSv4.
@@ -83,8 +83,8 @@ final class DirectoryFence implements AutoCloseable {
                 channel.close();
             }
             HELD_IN_JVM.remove(lockFile, this);
-            throw new IOException("fence.lock.file: cannot lock " + lockFile + " (" + e + "). The worker's user needs write access "
-                    + "to the log directory to create it; grant it, or unset fence.lock.file", e);
+            throw new IOException("files.fence.lock: cannot lock " + lockFile + " (" + e + "). The worker's user needs write access "
+                    + "to the log directory to create it; grant it, or unset files.fence.lock", e);
         }
         held.put(real, channel);
         if (fenced.remove(real)) {

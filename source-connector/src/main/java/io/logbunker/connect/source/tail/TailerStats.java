@@ -51,7 +51,7 @@ public final class TailerStats {
         return filesRefused;
     }
 
-    /** Directories found whose fence.lock.file another reader holds: not read now. */
+    /** Directories found whose files.fence.lock another reader holds: not read now. */
     public int directoriesFenced() {
         return directoriesFenced;
     }
