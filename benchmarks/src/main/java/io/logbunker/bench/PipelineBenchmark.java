@@ -175,6 +175,12 @@ public final class PipelineBenchmark {
                 warmUp("FileStreamSource", k -> fileStream(peerUrl, "warmup-" + k, warm, wl));
             }
             warmUp("LogBunker", k -> pipeline(oursUrl, "warmup-" + k, warm, wl));
+            Map<String, String> variant = keyValues(opts.getOrDefault("variant", ""));
+            if (!variant.isEmpty()) {
+                // the variant's own code paths (a histogram's, say) must be compiled before its timed runs too
+                warmUp("LogBunker with " + opts.get("variant"), k -> pipeline(oursUrl, "wv" + k, List.of(warm), wl, 1,
+                        Integer.parseInt(opts.getOrDefault("parse-threads", "2")), variant, "LogBunker with " + opts.get("variant")));
+            }
             if (buildUrl != null) {
                 warmUp("LogBunker of " + variantPlugins, k -> pipeline(buildUrl, "warmup-b" + k, warm, wl));
             }
