@@ -1,10 +1,7 @@
 package io.logbunker.connect.source;
 
-import io.logbunker.connect.source.format.LineFields;
 import io.logbunker.connect.source.format.LogFormat;
-import io.logbunker.connect.source.window.MetricSpec;
 import io.logbunker.connect.source.tail.AllowedPaths;
-import io.logbunker.connect.source.tail.GlobScanner;
 import io.logbunker.connect.source.tail.FileDimensions;
 import io.logbunker.connect.source.tail.PathDimensions;
 import io.logbunker.connect.source.tail.TailerSettings;
@@ -15,7 +12,6 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,12 +71,12 @@ public final class AccessLogSourceConfig extends AbstractConfig {
     private static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
         int o = 0;
-        def.define(FILES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new GlobListValidator(true), Importance.HIGH,
+        def.define(FILES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new SourceConfigChecks.GlobListValidator(true), Importance.HIGH,
                 "Comma-separated absolute glob patterns of the access logs to tail, e.g. /var/log/nginx/access.log*. "
                         + "Rotated files (access.log.1) should match too so that lines nginx writes into them after a rename "
                         + "are not lost. Files appearing later are picked up while running.",
                 GROUP_FILES, ++o, Width.LONG, "Files");
-        def.define(FILES_EXCLUDE, Type.LIST, "*.zip,*.bz2,*.xz,*.zst", new GlobListValidator(false), Importance.MEDIUM,
+        def.define(FILES_EXCLUDE, Type.LIST, "*.zip,*.bz2,*.xz,*.zst", new SourceConfigChecks.GlobListValidator(false), Importance.MEDIUM,
                 "Glob patterns of files to skip; a pattern without '/' is matched against the file name. Gzip files (known by "
                         + "their first bytes, whatever their name) are read as their decompressed content and continue the "
                         + "file they were compressed from; other compressions cannot be read and are skipped by default. "
@@ -99,7 +95,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "Off, they are skipped with one log line each. Compressed rotations of anything written since are "
                         + "always read, continuing at the exact byte where the plain file was left.",
                 GROUP_FILES, ++o, Width.SHORT, "Backfill compressed archives");
-        def.define(FENCE_LOCK_FILE, Type.STRING, "", new LockFileNameValidator(), Importance.MEDIUM,
+        def.define(FENCE_LOCK_FILE, Type.STRING, "", new SourceConfigChecks.LockFileNameValidator(), Importance.MEDIUM,
                 "The name of a lock file (e.g. .logbunker.lock) that the task creates in every directory it reads and holds "
                         + "an exclusive kernel lock on while it reads that directory's files. A directory whose lock another "
                         + "process holds (another host that mounts the same volume) is left alone and retried at every scan; "
@@ -126,7 +122,7 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 GROUP_FILES, ++o, Width.SHORT, "Read chunk bytes");
 
         o = 0;
-        def.define(LOG_FORMAT, Type.STRING, "combined", new LogFormatValidator(), Importance.HIGH,
+        def.define(LOG_FORMAT, Type.STRING, "combined", new SourceConfigChecks.LogFormatValidator(), Importance.HIGH,
                 "A preset (" + String.join(", ", LogFormat.PRESETS.keySet()) + ") or an nginx log_format string such as "
                         + "'$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" "
                         + "\"$http_user_agent\" $request_time'. It must contain $time_local, $time_iso8601 or $msec.",
@@ -159,12 +155,12 @@ public final class AccessLogSourceConfig extends AbstractConfig {
         def.define(WINDOW_SIZE_MS, Type.LONG, 60_000L, ConfigDef.Range.between(1, 7L * 24 * 3600 * 1000), Importance.HIGH,
                 "Tumbling event-time window size; windows are aligned to the UTC epoch.",
                 GROUP_WINDOWS, ++o, Width.SHORT, "Window size");
-        def.define(GROUP_BY, Type.LIST, "status", new GroupByValidator(), Importance.HIGH,
+        def.define(GROUP_BY, Type.LIST, "status", new SourceConfigChecks.GroupByValidator(), Importance.HIGH,
                 "Fields the aggregates are grouped by: any variable of log.format (without $), or request_method, request_uri, "
                         + "uri, args, arg_<name> (a percent-decoded query parameter), server_protocol, status_class. "
                         + "Empty values become '-'.",
                 GROUP_WINDOWS, ++o, Width.LONG, "Group by");
-        def.define(METRICS, Type.STRING, "", new MetricsValidator(), Importance.MEDIUM,
+        def.define(METRICS, Type.STRING, "", new SourceConfigChecks.MetricsValidator(), Importance.MEDIUM,
                 "Aggregates of numeric variables of log.format, per record: variable:aggregate,... with the aggregates sum, min, "
                         + "max and histogram, entries separated by ';' (e.g. request_time:sum,max,histogram;"
                         + "upstream_response_time:histogram;request_length:sum). Fields are named <variable>_<aggregate>. Seconds "
@@ -208,13 +204,13 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "a group's own counts become lower bounds once its window reached the cap. Guards against "
                         + "cardinality bombs (random URIs with group.by=uri). 0: no cap.",
                 GROUP_WINDOWS, ++o, Width.SHORT, "Max groups per window");
-        def.define(HOST_NAME, Type.STRING, "", new HostNameValidator(), Importance.LOW,
+        def.define(HOST_NAME, Type.STRING, "", new SourceConfigChecks.HostNameValidator(), Importance.LOW,
                 "When set, every record gets a 'host' key field with this value, so several hosts can share one table. "
                         + "On a fleet, ${env:HOSTNAME} with the worker's EnvVarConfigProvider gives each host's worker its own "
                         + "name. A 'host' group of path.dimensions, where it matches a file's path, gives that file's host "
                         + "instead. The host is part of each file's identity in the offsets.",
                 GROUP_WINDOWS, ++o, Width.MEDIUM, "Host name");
-        def.define(PATH_DIMENSIONS, Type.STRING, "", new PathDimensionsValidator(), Importance.MEDIUM,
+        def.define(PATH_DIMENSIONS, Type.STRING, "", new SourceConfigChecks.PathDimensionsValidator(), Importance.MEDIUM,
                 "A regular expression whose named groups, found in a file's absolute path, become key fields of its records "
                         + "(before the group.by fields), e.g. ^/mnt/logs/(?<host>[^/]+)/ for one directory per host on a shared "
                         + "volume. Group names are lower case letters and digits. Values come from the path at which the task "
@@ -237,121 +233,23 @@ public final class AccessLogSourceConfig extends AbstractConfig {
 
     public AccessLogSourceConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
-        validateGroupBy(getString(LOG_FORMAT), getList(GROUP_BY), !getString(HOST_NAME).isEmpty())
+        SourceConfigChecks.validateGroupBy(getString(LOG_FORMAT), getList(GROUP_BY), !getString(HOST_NAME).isEmpty())
                 .ifPresent(msg -> {
                     throw new ConfigException(GROUP_BY, getList(GROUP_BY), msg);
                 });
-        validateMetrics(getString(LOG_FORMAT), getString(METRICS), getList(GROUP_BY))
+        SourceConfigChecks.validateMetrics(getString(LOG_FORMAT), getString(METRICS), getList(GROUP_BY))
                 .ifPresent(msg -> {
                     throw new ConfigException(METRICS, getString(METRICS), msg);
                 });
-        validatePathDimensions(getString(PATH_DIMENSIONS), getList(GROUP_BY), getString(METRICS), getString(LOG_FORMAT))
+        SourceConfigChecks.validatePathDimensions(getString(PATH_DIMENSIONS), getList(GROUP_BY), getString(METRICS), getString(LOG_FORMAT))
                 .ifPresent(msg -> {
                     throw new ConfigException(PATH_DIMENSIONS, getString(PATH_DIMENSIONS), msg);
                 });
     }
 
-    /** The syntax of path.dimensions, reported on the field. */
-    static final class PathDimensionsValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            try {
-                PathDimensions.parse((String) value);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "a regular expression with named groups, or empty";
-        }
-    }
-
-    /** Cross-field check of path.dimensions: its names must not clash with group-by or record fields; empty when fine. */
-    static java.util.Optional<String> validatePathDimensions(String regex, List<String> groupBy, String metrics, String logFormat) {
-        PathDimensions dims;
-        try {
-            dims = PathDimensions.parse(regex);
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty(); // reported by the validator
-        }
-        List<String> metricFields;
-        try {
-            metricFields = MetricSpec.parse(metrics, LogFormat.compile(logFormat), 0.01, 0.001).fields();
-        } catch (IllegalArgumentException e) {
-            metricFields = List.of(); // reported on metrics or log.format
-        }
-        for (String name : dims.names()) {
-            if (groupBy.contains(name)) {
-                return java.util.Optional.of("'" + name + "' is also a group.by field: a key field comes from the path or from "
-                        + "the line, not both");
-            }
-            if (name.equals(FileDimensions.HOST)) {
-                continue; // the record's host field: from the path where it matches, else host.name
-            }
-            if (RESERVED_FIELDS.contains(name) || metricFields.contains(name)) {
-                return java.util.Optional.of("'" + name + "' is a field of the records themselves; name the group otherwise");
-            }
-        }
-        if (dims.names().stream().distinct().count() != dims.names().size()) {
-            return java.util.Optional.of("a group name is used twice");
-        }
-        return java.util.Optional.empty();
-    }
-
     /** The key fields each file gives its rows: host, then the rest of path.dimensions. */
     public FileDimensions fileDimensions() {
         return new FileDimensions(PathDimensions.parse(getString(PATH_DIMENSIONS)), getString(HOST_NAME));
-    }
-
-    /** Cross-field check of metrics against log.format and group.by; empty when fine. */
-    static java.util.Optional<String> validateMetrics(String logFormat, String metrics, List<String> groupBy) {
-        LogFormat format;
-        try {
-            format = LogFormat.compile(logFormat);
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty(); // reported on log.format
-        }
-        MetricSpec spec;
-        try {
-            spec = MetricSpec.parse(metrics, format, 0.01, 0.001);
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.of(e.getMessage());
-        }
-        for (String field : spec.fields()) {
-            if (groupBy.contains(field) || List.of("window_start", "window_end", "requests", "bytes_sent", "host").contains(field)) {
-                return java.util.Optional.of("the field " + field + " would clash with a group-by or record field");
-            }
-        }
-        return java.util.Optional.empty();
-    }
-
-    /** Cross-field check of group.by against log.format; empty when fine. */
-    static java.util.Optional<String> validateGroupBy(String logFormat, List<String> groupBy, boolean hostSet) {
-        LineFields fields;
-        try {
-            fields = new LineFields(LogFormat.compile(logFormat));
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty(); // reported on log.format
-        }
-        List<String> seen = new ArrayList<>();
-        for (String name : groupBy) {
-            if (RESERVED_FIELDS.contains(name)) {
-                return java.util.Optional.of("'" + name + "' is a field of the records themselves and cannot be a group-by field"
-                        + (name.equals("host") ? " (use host.name for a static host dimension)" : ""));
-            }
-            if (seen.contains(name)) {
-                return java.util.Optional.of("'" + name + "' is listed twice");
-            }
-            seen.add(name);
-            try {
-                fields.dimension(name);
-            } catch (IllegalArgumentException e) {
-                return java.util.Optional.of(e.getMessage());
-            }
-        }
-        return java.util.Optional.empty();
     }
 
     public String topic() {
@@ -400,139 +298,5 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 .allowedPaths(AllowedPaths.fromEnvironment())
                 .metrics(getString(METRICS), getDouble(METRICS_HISTOGRAM_ACCURACY), getDouble(METRICS_HISTOGRAM_MIN_VALUE))
                 .build();
-    }
-
-    /** The syntax of metrics; the variables are checked against log.format by the connector's validate(). */
-    private static final class MetricsValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String text = (String) value;
-            if (text == null || text.isBlank()) {
-                return;
-            }
-            for (String raw : text.split("[;,]")) {
-                String token = raw.trim();
-                int colon = token.indexOf(':');
-                String aggregate = (colon >= 0 ? token.substring(colon + 1) : token).trim().toLowerCase(Locale.ROOT);
-                if (!token.isEmpty() && !List.of("sum", "min", "max", "histogram").contains(aggregate)) {
-                    throw new ConfigException(name, value, "'" + token + "' is not variable:aggregate or an aggregate; aggregates are "
-                            + "sum, min, max and histogram");
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "variable:aggregate,...;... with aggregates sum, min, max, histogram";
-        }
-    }
-
-    /** A resolved name: a placeholder left as it is means the worker has no such provider or variable. */
-    private static final class HostNameValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String v = (String) value;
-            if (v != null && v.contains("${")) {
-                throw new ConfigException(name, value, "the worker did not resolve this placeholder. For ${env:HOSTNAME}, the worker "
-                        + "properties need config.providers=env and config.providers.env.class="
-                        + "org.apache.kafka.common.config.provider.EnvVarConfigProvider, and HOSTNAME must be exported in the "
-                        + "worker's environment (shells set it without exporting it)");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "a host name, e.g. ${env:HOSTNAME} resolved by the worker's EnvVarConfigProvider";
-        }
-    }
-
-    /** A plain file name: the lock file lives in each directory read. */
-    private static final class LockFileNameValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String v = (String) value;
-            if (v != null && !v.isEmpty() && (v.contains("/") || v.equals(".") || v.equals("..") || !v.equals(v.trim()))) {
-                throw new ConfigException(name, value, "a file name without '/', created in each directory the task reads");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "a file name, or empty";
-        }
-    }
-
-    private static final class GlobListValidator implements ConfigDef.Validator {
-        private final boolean required;
-
-        GlobListValidator(boolean required) {
-            this.required = required;
-        }
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            @SuppressWarnings("unchecked")
-            List<String> globs = (List<String>) value;
-            if (required && (globs == null || globs.isEmpty())) {
-                throw new ConfigException(name, value, "at least one absolute file pattern is required");
-            }
-            if (globs == null) {
-                return;
-            }
-            for (String g : globs) {
-                String refused;
-                try {
-                    if (!required) {
-                        java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + g);
-                        continue;
-                    }
-                    refused = AllowedPaths.fromEnvironment().checkPattern(g, GlobScanner.validateInclude(g));
-                } catch (RuntimeException e) {
-                    throw new ConfigException(name, value, e.getMessage());
-                }
-                if (refused != null) {
-                    throw new ConfigException(name, value, refused);
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return required ? "non-empty list of absolute glob patterns" : "list of glob patterns";
-        }
-    }
-
-    private static final class LogFormatValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            try {
-                new LineFields(LogFormat.compile((String) value));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "a preset (" + String.join(", ", LogFormat.PRESETS.keySet()) + ") or an nginx log_format string";
-        }
-    }
-
-    private static final class GroupByValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            @SuppressWarnings("unchecked")
-            List<String> names = (List<String>) value;
-            for (String n : names) {
-                if (!n.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                    throw new ConfigException(name, value, "'" + n + "' is not a field name");
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "list of field names (checked against log.format)";
-        }
     }
 }

@@ -77,15 +77,15 @@ public final class AccessLogSourceConnector extends SourceConnector {
             @SuppressWarnings("unchecked")
             List<String> names = (List<String>) groupBy.value();
             boolean hostSet = host != null && host.value() instanceof String && !((String) host.value()).isEmpty();
-            AccessLogSourceConfig.validateGroupBy((String) format.value(), names, hostSet).ifPresent(groupBy::addErrorMessage);
+            SourceConfigChecks.validateGroupBy((String) format.value(), names, hostSet).ifPresent(groupBy::addErrorMessage);
             ConfigValue metrics = byName.get(AccessLogSourceConfig.METRICS);
             if (metrics != null && metrics.errorMessages().isEmpty() && metrics.value() instanceof String) {
-                AccessLogSourceConfig.validateMetrics((String) format.value(), (String) metrics.value(), names)
+                SourceConfigChecks.validateMetrics((String) format.value(), (String) metrics.value(), names)
                         .ifPresent(metrics::addErrorMessage);
             }
             ConfigValue paths = byName.get(AccessLogSourceConfig.PATH_DIMENSIONS);
             if (paths != null && paths.errorMessages().isEmpty() && paths.value() instanceof String && metrics != null) {
-                AccessLogSourceConfig.validatePathDimensions((String) paths.value(), names, String.valueOf(metrics.value()),
+                SourceConfigChecks.validatePathDimensions((String) paths.value(), names, String.valueOf(metrics.value()),
                         (String) format.value()).ifPresent(paths::addErrorMessage);
             }
         }
