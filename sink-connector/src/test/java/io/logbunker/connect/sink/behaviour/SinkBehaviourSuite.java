@@ -290,6 +290,41 @@ abstract class SinkBehaviourSuite {
         }
     }
 
+    /**
+     * A table's name comes from table.name.format, and a histogram's bucket table adds the field's name to it: a name
+     * the database cannot take is the setting's fault, not the record's, so the task fails naming the setting, writes
+     * nothing and sends nothing to the DLQ (where every record of the topic would follow). The main table fits on
+     * every database here; its bucket table does not on PostgreSQL (63) and MariaDB (64), and does on SQLite.
+     */
+    @Test
+    void aBucketTableNameTooLongForTheDatabaseFailsTheTaskNamingTheSettingAndReportsNoRecord() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        String table = topic + "_" + "p".repeat(50 - topic.length() - 1);
+        String buckets = table + "_request_time_histogram"; // 73 characters
+        AggregateUpsertSinkTask t = task(ctx, Map.of("table.name.format", table), tp);
+        List<SinkRecord> batch = List.of(new SinkRecord(topic, 0, HistogramFixture.KEY, HistogramFixture.key(W0, "200"),
+                HistogramFixture.VALUE, HistogramFixture.value(W0, "200", 3, Map.of(5, 3L)), 0));
+        try {
+            if (db.name().equals("sqlite")) {
+                t.put(batch);
+                assertEquals(3, db.scalarLong("SELECT SUM(bucket_count) FROM " + db.q(buckets)));
+                assertEquals(1, storedOffset(0));
+                return;
+            }
+            ConnectException e = assertThrows(ConnectException.class, () -> t.put(batch));
+            assertTrue(e.getMessage().contains("histogram field 'request_time_histogram'") && e.getMessage().contains("table.name.format")
+                    && e.getMessage().contains("is longer than"), e.getMessage());
+            assertTrue(ctx.reported.isEmpty(), "no record goes to the DLQ for a name the setting makes");
+            assertFalse(db.tableExists(table) && db.scalarLong("SELECT COUNT(*) FROM " + db.q(table)) > 0, "nothing was written");
+        } finally {
+            db.dropTable(table);
+            if (db.name().equals("sqlite")) {
+                db.dropTable(buckets); // a name the others cannot even drop
+            }
+        }
+    }
+
     @Test
     void aUserWithoutPrivilegesFailsTheTaskWithWhatToFixAndNothingGoesToTheDlq() throws Exception {
         TopicPartition tp = new TopicPartition(topic, 0);
