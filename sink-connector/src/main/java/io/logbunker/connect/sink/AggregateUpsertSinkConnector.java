@@ -64,6 +64,7 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
             return config;
         }
         AggregateUpsertSinkConfig parsed = new AggregateUpsertSinkConfig(connectorConfigs);
+        checkTableNames(parsed, connectorConfigs.get("topics"), config);
         if (!parsed.getBoolean(AggregateUpsertSinkConfig.CONNECTION_CHECK)) {
             return config;
         }
@@ -79,5 +80,29 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
             }
         }
         return config;
+    }
+
+    /**
+     * The table of each listed topic must be a name the database takes (a topics.regex is known only at run time,
+     * and a histogram's bucket tables only from the records: the task checks those and fails naming the setting).
+     */
+    private static void checkTableNames(AggregateUpsertSinkConfig parsed, String topics, Config config) {
+        if (topics == null || topics.isBlank()) {
+            return;
+        }
+        String format = parsed.getString(AggregateUpsertSinkConfig.TABLE_NAME_FORMAT);
+        for (ConfigValue v : config.configValues()) {
+            if (!v.name().equals(AggregateUpsertSinkConfig.TABLE_NAME_FORMAT)) {
+                continue;
+            }
+            for (String topic : topics.split(",")) {
+                String table = format.replace("${topic}", topic.trim());
+                try {
+                    parsed.dialect().validateIdentifier(table);
+                } catch (IllegalArgumentException e) {
+                    v.addErrorMessage("the table for topic '" + topic.trim() + "': " + e.getMessage());
+                }
+            }
+        }
     }
 }

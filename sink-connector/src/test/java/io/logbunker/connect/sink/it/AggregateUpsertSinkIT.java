@@ -184,6 +184,13 @@ class AggregateUpsertSinkIT {
         c.put("connection.check.on.validate", "false");
         infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
         assertTrue(errors(infos, "connection.url").isEmpty());
+
+        // the listed topic's table name is longer than PostgreSQL allows: reported on the setting that makes it
+        c.put("table.name.format", "metrics_of_${topic}_" + "x".repeat(60));
+        infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+        String tooLong = errors(infos, "table.name.format").toString();
+        assertTrue(tooLong.contains("the table for topic '" + TOPIC + "'") && tooLong.contains("longer than PostgreSQL allows (63)"),
+                tooLong);
     }
 
     /**
