@@ -194,9 +194,14 @@ public class AggregateUpsertSinkTask extends SinkTask {
                     + "should stay and the new topic be added to it, delete the rows of topic '" + tp.topic() + "' from "
                     + config.getString(AggregateUpsertSinkConfig.OFFSETS_TABLE) + " and restart the task.");
         }
-        if (offset > target) {
-            log.warn("{}: the database continues at offset {} but the first record available is {}; the records in between "
-                    + "were deleted from Kafka (retention or compaction) before this sink applied them", tp, target, offset);
+        if (offset == target + 1) {
+            // an exactly-once producer's commit marker follows the last record of each transaction
+            log.info("{}: continuing at offset {}; offset {}, where the database continues, holds no record (a transaction "
+                    + "marker of an exactly-once producer, or one record removed by compaction)", tp, offset, target);
+        } else if (offset > target) {
+            log.warn("{}: the database continues at offset {} but the first record available is {}: the offsets in between hold "
+                    + "no record this sink can read, either aborted transactions and their markers or records deleted from "
+                    + "Kafka (retention or compaction) before this sink applied them", tp, target, offset);
         }
     }
 

@@ -291,6 +291,42 @@ abstract class SinkBehaviourSuite {
     }
 
     /**
+     * After a restart the consumer is sought to the offset the database holds. Behind an exactly-once source that
+     * offset is often the commit marker after the last applied record, so the first record delivered is one further:
+     * no warning for that; a wider gap (aborted transactions, or records deleted by retention) is one.
+     */
+    @Test
+    void aTransactionMarkerAtTheStoredOffsetIsNoWarningButAWiderGapIs() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        task(new FakeSinkContext(), tp).put(List.of(rec(0, 0, W0, "200", 1, 1L))); // the database continues at 1
+        String marker = capturingStderr(() -> task(new FakeSinkContext(), tp).put(List.of(rec(0, 2, W0, "200", 1, 1L))));
+        assertTrue(marker.contains("holds no record (a transaction marker"), marker);
+        assertFalse(marker.contains("WARN"), marker);
+        String gap = capturingStderr(() -> task(new FakeSinkContext(), tp).put(List.of(rec(0, 9, W0, "200", 1, 1L))));
+        assertTrue(gap.contains("WARN") && gap.contains("continues at offset 3 but the first record available is 9"), gap);
+        assertEquals(3, total("requests"));
+        assertEquals(10, storedOffset(0));
+    }
+
+    private static String capturingStderr(ThrowingRunnable r) throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setErr(original);
+        }
+        String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        original.print(out);
+        return out;
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /**
      * A table's name comes from table.name.format, and a histogram's bucket table adds the field's name to it: a name
      * the database cannot take is the setting's fault, not the record's, so the task fails naming the setting, writes
      * nothing and sends nothing to the DLQ (where every record of the topic would follow). The main table fits on
