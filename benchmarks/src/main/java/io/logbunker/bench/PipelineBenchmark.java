@@ -172,9 +172,10 @@ public final class PipelineBenchmark {
             }
             long wl = warmupLines;
             if (peerToo) {
-                warmUp("FileStreamSource", k -> fileStream(peerUrl, "warmup-" + k, warm, wl));
+                warmUp("FileStreamSource", k -> fileStream(peerUrl, "w" + k, warm, wl));
             }
-            warmUp("LogBunker", k -> pipeline(oursUrl, "warmup-" + k, warm, wl));
+            // short run names: a histogram's bucket table adds _<field> to the table named after the run
+            warmUp("LogBunker", k -> pipeline(oursUrl, "w" + k, warm, wl));
             Map<String, String> variant = keyValues(opts.getOrDefault("variant", ""));
             if (!variant.isEmpty()) {
                 // the variant's own code paths (a histogram's, say) must be compiled before its timed runs too
@@ -182,7 +183,7 @@ public final class PipelineBenchmark {
                         Integer.parseInt(opts.getOrDefault("parse-threads", "2")), variant, "LogBunker with " + opts.get("variant")));
             }
             if (buildUrl != null) {
-                warmUp("LogBunker of " + variantPlugins, k -> pipeline(buildUrl, "warmup-b" + k, warm, wl));
+                warmUp("LogBunker of " + variantPlugins, k -> pipeline(buildUrl, "wb" + k, warm, wl));
             }
         }
         // --variant "k=v,...": source settings to compare with the defaults; each run then times both, alternating,
@@ -442,7 +443,7 @@ public final class PipelineBenchmark {
             }
         }
         long total = 2 * half + 1;
-        warmUp("LogBunker, 2 tasks", k -> pipeline(url, "warmup-tasks-" + k, List.of(a, b), total, 2, 1, "warm-up"));
+        warmUp("LogBunker, 2 tasks", k -> pipeline(url, "wt" + k, List.of(a, b), total, 2, 1, "warm-up"));
         List<Result> results = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
             for (int tasks = 1; tasks <= 2; tasks++) {
