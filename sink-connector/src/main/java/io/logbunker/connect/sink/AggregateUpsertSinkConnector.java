@@ -1,6 +1,7 @@
 package io.logbunker.connect.sink;
 
 import io.logbunker.connect.sink.dialect.JdbcUrls;
+import io.logbunker.connect.sink.engine.RecordMapper;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -91,17 +92,13 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
             return;
         }
         String format = parsed.getString(AggregateUpsertSinkConfig.TABLE_NAME_FORMAT);
-        for (ConfigValue v : config.configValues()) {
-            if (!v.name().equals(AggregateUpsertSinkConfig.TABLE_NAME_FORMAT)) {
-                continue;
-            }
-            for (String topic : topics.split(",")) {
-                String table = format.replace("${topic}", topic.trim());
-                try {
-                    parsed.dialect().validateIdentifier(table);
-                } catch (IllegalArgumentException e) {
-                    v.addErrorMessage("the table for topic '" + topic.trim() + "': " + e.getMessage());
-                }
+        ConfigValue v = config.configValues().stream()
+                .filter(c -> c.name().equals(AggregateUpsertSinkConfig.TABLE_NAME_FORMAT)).findFirst().orElseThrow();
+        for (String topic : topics.split(",")) {
+            try {
+                parsed.dialect().validateIdentifier(RecordMapper.tableName(format, topic.trim()));
+            } catch (IllegalArgumentException e) {
+                v.addErrorMessage("the table for topic '" + topic.trim() + "': " + e.getMessage());
             }
         }
     }

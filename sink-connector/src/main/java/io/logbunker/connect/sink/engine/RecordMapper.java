@@ -47,7 +47,12 @@ public final class RecordMapper {
     }
 
     public String tableFor(String topic) {
-        return tableFormat.replace("${topic}", topic);
+        return tableName(tableFormat, topic);
+    }
+
+    /** The table table.name.format {@code format} names for {@code topic}. */
+    public static String tableName(String format, String topic) {
+        return format.replace("${topic}", topic);
     }
 
     /**
