@@ -1,1 +1,1 @@
-CREATE TABLE IF NOT EXISTS "access_metrics_request_time_histogram" ("window_start" TIMESTAMPTZ NOT NULL, "status" TEXT NOT NULL, "bucket" INTEGER NOT NULL, "bucket_value" DOUBLE PRECISION NULL, "bucket_count" BIGINT NULL, PRIMARY KEY ("window_start", "status", "bucket"))
+CREATE TABLE IF NOT EXISTS "access_metrics" ("window_start" TIMESTAMPTZ NOT NULL, "status" TEXT NOT NULL, "requests" BIGINT NULL, "request_time_histogram" JSONB NULL, PRIMARY KEY ("window_start", "status"))

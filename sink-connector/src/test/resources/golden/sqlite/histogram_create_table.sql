@@ -1,1 +1,1 @@
-CREATE TABLE IF NOT EXISTS "access_metrics_request_time_histogram" ("window_start" TEXT NOT NULL, "status" TEXT NOT NULL, "bucket" INTEGER NOT NULL, "bucket_value" REAL NULL, "bucket_count" INTEGER NULL, PRIMARY KEY ("window_start", "status", "bucket"))
+CREATE TABLE IF NOT EXISTS "access_metrics" ("window_start" TEXT NOT NULL, "status" TEXT NOT NULL, "requests" INTEGER NULL, "request_time_histogram" TEXT NULL, PRIMARY KEY ("window_start", "status"))

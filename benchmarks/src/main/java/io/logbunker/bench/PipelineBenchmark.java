@@ -174,7 +174,6 @@ public final class PipelineBenchmark {
             if (peerToo) {
                 warmUp("FileStreamSource", k -> fileStream(peerUrl, "w" + k, warm, wl));
             }
-            // short run names: a histogram's bucket table adds _<field> to the table named after the run
             warmUp("LogBunker", k -> pipeline(oursUrl, "w" + k, warm, wl));
             Map<String, String> variant = keyValues(opts.getOrDefault("variant", ""));
             if (!variant.isEmpty()) {

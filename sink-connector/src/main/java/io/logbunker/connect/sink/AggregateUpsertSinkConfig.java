@@ -79,10 +79,11 @@ public final class AggregateUpsertSinkConfig extends AbstractConfig {
                 "Merge function per value field, overriding the schema's 'merge' parameter: requests:sum,bytes_sent:sum,"
                         + "latency_min:min,latency_max:max,label:replace. Fields with neither are 'replace'. 'histogram' (a map "
                         + "from int32 bucket to int64 count whose schema has the parameter histogram.relative.accuracy) is "
-                        + "written to the table <table>_<field>, one row per bucket, counts summed.",
+                        + "a column holding the non-empty buckets as JSON [[bucket,count],...], merged by adding the counts "
+                        + "of equal buckets.",
                 GROUP_WRITES, ++o, Width.LONG, "Merge functions");
         def.define(DELETE_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
-                "Tombstones (a key with a null value) delete the row with that key (not its histogram buckets). When false a "
+                "Tombstones (a key with a null value) delete the row with that key (its histograms included). When false a "
                         + "tombstone is a bad record (errant record reporter / DLQ, or a failed task).",
                 GROUP_WRITES, ++o, Width.SHORT, "Delete on tombstone");
         def.define(AUTO_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,

@@ -84,8 +84,8 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
     }
 
     /**
-     * The table of each listed topic must be a name the database takes (a topics.regex is known only at run time,
-     * and a histogram's bucket tables only from the records: the task checks those and fails naming the setting).
+     * The table of each listed topic must be a name the database takes (a topics.regex is known only at run time:
+     * the task checks those tables and fails naming the setting).
      */
     private static void checkTableNames(AggregateUpsertSinkConfig parsed, String topics, Config config) {
         if (topics == null || topics.isBlank()) {

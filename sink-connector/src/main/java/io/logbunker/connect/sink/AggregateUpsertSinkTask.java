@@ -132,10 +132,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
             }
             try {
                 MappedRow row = mapper.map(r);
-                checkIdentifiers(row.shape(), null, r.topic());
-                for (MappedRow bucket : row.buckets()) {
-                    checkIdentifiers(bucket.shape(), row.shape().table(), r.topic());
-                }
+                checkIdentifiers(row.shape(), r.topic());
                 rows.add(row);
             } catch (RecordMappingException | IllegalArgumentException e) {
                 reported.add(reportOrFail(r, e.getMessage(), e));
@@ -285,13 +282,11 @@ public class AggregateUpsertSinkTask extends SinkTask {
     }
 
     /**
-     * A table name comes from table.name.format (and, for a histogram's buckets, the field name after it), so a name
-     * the database cannot take fails the task with what to change, instead of sending every record of the topic to
-     * the DLQ; a column name comes from one record's schema, so that record is reported.
-     *
-     * @param mainTable the table of the record whose histogram {@code shape} holds, null for a record's own table
+     * A table name comes from table.name.format, so a name the database cannot take fails the task with what to
+     * change, instead of sending every record of the topic to the DLQ; a column name comes from one record's schema,
+     * so that record is reported.
      */
-    private void checkIdentifiers(TableShape shape, String mainTable, String topic) {
+    private void checkIdentifiers(TableShape shape, String topic) {
         if (checkedShapes.contains(shape)) {
             return;
         }
@@ -300,10 +295,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
             d.validateIdentifier(shape.table());
         } catch (IllegalArgumentException e) {
             String format = config.getString(AggregateUpsertSinkConfig.TABLE_NAME_FORMAT);
-            String which = mainTable == null ? "The table for topic '" + topic + "'"
-                    : "The bucket table of histogram field '" + shape.table().substring(mainTable.length() + 1) + "' for topic '"
-                    + topic + "' (named <table>_<field>)";
-            throw new ConnectException(which + " cannot be created: " + e.getMessage() + ". Set a "
+            throw new ConnectException("The table for topic '" + topic + "' cannot be created: " + e.getMessage() + ". Set a "
                     + AggregateUpsertSinkConfig.TABLE_NAME_FORMAT + " (now '" + format + "') that makes a valid name, a shorter "
                     + "one when it is too long. Nothing was written and nothing is lost: restart the task after the change.");
         }

@@ -118,6 +118,47 @@ public record TestDatabase(String name, String url, String user, String password
         return m;
     }
 
+    private static final java.util.regex.Pattern PAIR = java.util.regex.Pattern.compile("\\[\\s*(-?\\d+)\\s*,\\s*(\\d+)\\s*]");
+
+    /**
+     * A histogram column's counts per "window_start epoch ms|status|bucket", read from its documented JSON text
+     * {@code [[bucket,count],...]} with a regular expression (not the project's code); a bucket listed twice fails.
+     */
+    public Map<String, Long> histogramBuckets(String table, String column) throws SQLException {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        try (Connection c = connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT " + q("window_start") + ", " + q("status") + ", " + q(column) + " FROM " + q(table))) {
+            while (rs.next()) {
+                String json = rs.getString(3);
+                if (json == null) {
+                    continue;
+                }
+                String prefix = epochMs(rs.getObject(1)) + "|" + rs.getString(2) + "|";
+                java.util.regex.Matcher pair = PAIR.matcher(json);
+                while (pair.find()) {
+                    if (m.put(prefix + pair.group(1), Long.parseLong(pair.group(2))) != null) {
+                        throw new AssertionError("bucket " + pair.group(1) + " twice in " + json);
+                    }
+                }
+            }
+        }
+        return m;
+    }
+
+    /** A window_start as the drivers return it (timestamptz, DATETIME in UTC, ISO-8601 text) in epoch ms. */
+    public static long epochMs(Object ts) {
+        if (ts instanceof java.sql.Timestamp t) {
+            return t.toLocalDateTime().toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        }
+        if (ts instanceof java.time.OffsetDateTime o) {
+            return o.toInstant().toEpochMilli();
+        }
+        if (ts instanceof java.time.LocalDateTime l) {
+            return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        }
+        return java.time.Instant.parse(ts.toString()).toEpochMilli();
+    }
+
     public long sumRequests(String table) throws SQLException {
         return tableExists(table) ? scalarLong("SELECT COALESCE(SUM(requests), 0) FROM " + q(table)) : 0;
     }

@@ -223,10 +223,41 @@ public abstract class Dialect {
                 return "COALESCE(" + least() + "(" + stored + ", " + incoming + "), " + stored + ", " + incoming + ")";
             case MAX:
                 return "COALESCE(" + greatest() + "(" + stored + ", " + incoming + "), " + stored + ", " + incoming + ")";
+            case HISTOGRAM:
+                return histogramMerge(stored, incoming);
             default:
                 return "COALESCE(" + incoming + ", " + stored + ")";
         }
     }
+
+    /**
+     * Two histogram values ({@code [[bucket,count],...]} JSON, either NULL) merged into one whose counts are the sums
+     * of equal buckets: the SQL of {@link io.logbunker.connect.sink.engine.HistogramCounts#plus}.
+     */
+    protected String histogramMerge(String stored, String incoming) {
+        return "CASE WHEN " + stored + " IS NULL THEN " + incoming + " WHEN " + incoming + " IS NULL THEN " + stored + " ELSE "
+                + histogramSum(stored, incoming) + " END";
+    }
+
+    /** The bucket-wise sum of two histogram values that are both present, or null where {@link #histogramMerge} has it all. */
+    protected abstract String histogramSum(String stored, String incoming);
+
+    /**
+     * Statements that create what {@link #histogramMerge} calls, run once per task (in autocommit, safe to run
+     * concurrently and again) before a table with a histogram column is written; empty when it needs nothing.
+     */
+    public List<String> histogramSupport() {
+        return List.of();
+    }
+
+    /**
+     * How a query reads the (bucket, count) pairs of histogram column {@code column} of the table aliased {@code t}:
+     * a join that adds one row per pair ({@code FROM table t <join>}), and the bucket and count expressions.
+     */
+    public record HistogramPairs(String join, String bucket, String count) {
+    }
+
+    public abstract HistogramPairs histogramPairs(String column);
 
     protected String least() {
         return "LEAST";

@@ -1,6 +1,7 @@
 package io.logbunker.connect.sink.dialect;
 
 import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.MergeFunction;
 import io.logbunker.connect.sink.engine.TableShape;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
@@ -21,6 +22,12 @@ import java.util.Properties;
  * {@code VARCHAR(191)} so that a composite primary key fits InnoDB's 3072-byte index limit in utf8mb4.
  */
 public final class MySqlDialect extends Dialect {
+    /**
+     * Merges two histograms. A function because MariaDB and MySQL cannot read the updated row from a derived table in
+     * ON DUPLICATE KEY UPDATE, and only JSON_TABLE (MariaDB 10.6, MySQL 8.0.4) turns the pairs into rows. Its name
+     * carries a version: a later release that changes the body creates a new function instead of using an old one.
+     */
+    public static final String HISTOGRAM_MERGE_FUNCTION = "logbunker_histogram_merge_v1";
     private static final ValueBinder BINDER = new MySqlValueBinder();
 
     @Override
@@ -45,6 +52,9 @@ public final class MySqlDialect extends Dialect {
 
     @Override
     public String columnType(Column c) {
+        if (c.merge() == MergeFunction.HISTOGRAM) {
+            return "JSON";
+        }
         Schema s = c.schema();
         String logical = s.name();
         if (Timestamp.LOGICAL_NAME.equals(logical)) {
@@ -113,6 +123,34 @@ public final class MySqlDialect extends Dialect {
             sets.add(firstKey + " = " + firstKey);
         }
         return sb.append(String.join(", ", sets)).toString();
+    }
+
+    /** The function handles NULL on either side itself. */
+    @Override
+    protected String histogramMerge(String stored, String incoming) {
+        return quote(HISTOGRAM_MERGE_FUNCTION) + "(" + stored + ", " + incoming + ")";
+    }
+
+    @Override
+    protected String histogramSum(String stored, String incoming) {
+        return null;
+    }
+
+    /** The merge function, for the database the connection uses; IF NOT EXISTS needs MariaDB 10.1.3 or MySQL 8.0.29. */
+    @Override
+    public List<String> histogramSupport() {
+        String pairs = " '$[*]' COLUMNS (b INT PATH '$[0]', n BIGINT PATH '$[1]'))";
+        return List.of("CREATE FUNCTION IF NOT EXISTS " + quote(HISTOGRAM_MERGE_FUNCTION) + "(a LONGTEXT, b LONGTEXT) "
+                + "RETURNS LONGTEXT DETERMINISTIC RETURN CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE ("
+                + "SELECT JSON_ARRAYAGG(JSON_ARRAY(m.b, m.n)) FROM (SELECT u.b, CAST(SUM(u.n) AS SIGNED) AS n FROM ("
+                + "SELECT x.b, x.n FROM JSON_TABLE(a," + pairs + " AS x UNION ALL SELECT y.b, y.n FROM JSON_TABLE(b," + pairs
+                + " AS y) AS u GROUP BY u.b ORDER BY u.b) AS m) END");
+    }
+
+    @Override
+    public HistogramPairs histogramPairs(String column) {
+        return new HistogramPairs("CROSS JOIN JSON_TABLE(t." + quote(column) + ", '$[*]' COLUMNS (b INT PATH '$[0]', "
+                + "n BIGINT PATH '$[1]')) AS e", "e.b", "e.n");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.logbunker.connect.sink.dialect;
 
 import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.MergeFunction;
 import io.logbunker.connect.sink.engine.TableShape;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
@@ -44,6 +45,9 @@ public final class PostgresDialect extends Dialect {
 
     @Override
     public String columnType(Column c) {
+        if (c.merge() == MergeFunction.HISTOGRAM) {
+            return "JSONB";
+        }
         Schema s = c.schema();
         String logical = s.name();
         if (Timestamp.LOGICAL_NAME.equals(logical)) {
@@ -110,6 +114,19 @@ public final class PostgresDialect extends Dialect {
 
 
 
+
+    @Override
+    protected String histogramSum(String stored, String incoming) {
+        return "(SELECT jsonb_agg(jsonb_build_array(m.b, m.n) ORDER BY m.b) FROM (SELECT (e ->> 0)::int AS b, "
+                + "SUM((e ->> 1)::bigint) AS n FROM (SELECT jsonb_array_elements(" + stored + ") UNION ALL "
+                + "SELECT jsonb_array_elements(" + incoming + ")) AS u(e) GROUP BY 1) AS m)";
+    }
+
+    @Override
+    public HistogramPairs histogramPairs(String column) {
+        return new HistogramPairs("CROSS JOIN LATERAL jsonb_array_elements(t." + quote(column) + ") AS e",
+                "(e.value ->> 0)::int", "(e.value ->> 1)::bigint");
+    }
 
     @Override
     public String insertOffsetIfAbsent(String table) {

@@ -1,6 +1,8 @@
 package io.logbunker.connect.sink.dialect;
 
 import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.HistogramCounts;
+import io.logbunker.connect.sink.engine.MergeFunction;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Time;
@@ -10,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -19,7 +22,7 @@ import java.util.List;
  * PostgreSQL's array parameters, for the UNNEST upsert. Each column travels as an array of its own Java type
  * ({@code Long[]}, {@code String[]}, ...), which the driver sends in PostgreSQL's binary array format: no text to
  * write in the worker or to parse in the server. Times and dates are ISO-8601 text cast on the server (so neither
- * the JVM's nor the session's time zone can shift them); decimals are text.
+ * the JVM's nor the session's time zone can shift them); decimals are text; histograms are their JSON text.
  */
 final class PostgresValueBinder extends ValueBinder {
 
@@ -28,7 +31,14 @@ final class PostgresValueBinder extends ValueBinder {
             throws SQLException {
         String logical = column.schema().name();
         Object[] array;
-        if (Timestamp.LOGICAL_NAME.equals(logical) || Date.LOGICAL_NAME.equals(logical) || Time.LOGICAL_NAME.equals(logical)) {
+        if (column.merge() == MergeFunction.HISTOGRAM) {
+            String[] a = new String[rows.size()];
+            for (int r = 0; r < a.length; r++) {
+                Object v = rows.get(r)[columnIndex];
+                a[r] = v == null ? null : ((HistogramCounts) v).toJson();
+            }
+            array = a;
+        } else if (Timestamp.LOGICAL_NAME.equals(logical) || Date.LOGICAL_NAME.equals(logical) || Time.LOGICAL_NAME.equals(logical)) {
             array = isoTexts(logical, rows, columnIndex);
         } else if (Decimal.LOGICAL_NAME.equals(logical)) {
             array = column(new Object[rows.size()], rows, columnIndex);
@@ -60,6 +70,16 @@ final class PostgresValueBinder extends ValueBinder {
             };
         }
         ps.setArray(index, conn.createArrayOf(isTextual(column) ? "text" : arrayElementType(column), array));
+    }
+
+    /** JSON text as an untyped parameter, which the server casts to the column's JSONB. */
+    @Override
+    protected void bindJson(PreparedStatement ps, int index, String json) throws SQLException {
+        if (json == null) {
+            ps.setNull(index, Types.OTHER);
+        } else {
+            ps.setObject(index, json, Types.OTHER);
+        }
     }
 
     /** The column's values, each of the array's element type (a value of another type fails here, not in the server). */
@@ -124,7 +144,11 @@ final class PostgresValueBinder extends ValueBinder {
         };
     }
 
+    /** Whether the column's array travels as text[] (cast on the server): times, dates and histograms' JSON. */
     static boolean isTextual(Column c) {
+        if (c.merge() == MergeFunction.HISTOGRAM) {
+            return true;
+        }
         String logical = c.schema().name();
         return Timestamp.LOGICAL_NAME.equals(logical) || Date.LOGICAL_NAME.equals(logical) || Time.LOGICAL_NAME.equals(logical);
     }

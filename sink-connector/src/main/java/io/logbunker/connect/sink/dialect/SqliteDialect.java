@@ -1,6 +1,7 @@
 package io.logbunker.connect.sink.dialect;
 
 import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.MergeFunction;
 import io.logbunker.connect.sink.engine.TableShape;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
@@ -48,6 +49,9 @@ public final class SqliteDialect extends Dialect {
 
     @Override
     public String columnType(Column c) {
+        if (c.merge() == MergeFunction.HISTOGRAM) {
+            return "TEXT";
+        }
         Schema s = c.schema();
         String logical = s.name();
         if (Timestamp.LOGICAL_NAME.equals(logical) || Date.LOGICAL_NAME.equals(logical) || Time.LOGICAL_NAME.equals(logical)) {
@@ -86,6 +90,19 @@ public final class SqliteDialect extends Dialect {
     @Override
     protected String greatest() {
         return "max";
+    }
+
+    @Override
+    protected String histogramSum(String stored, String incoming) {
+        return "(SELECT json_group_array(json_array(b, n)) FROM (SELECT json_extract(value, '$[0]') AS b, "
+                + "SUM(json_extract(value, '$[1]')) AS n FROM (SELECT value FROM json_each(" + stored + ") UNION ALL "
+                + "SELECT value FROM json_each(" + incoming + ")) GROUP BY b ORDER BY b))";
+    }
+
+    @Override
+    public HistogramPairs histogramPairs(String column) {
+        return new HistogramPairs("CROSS JOIN json_each(t." + quote(column) + ") AS e", "json_extract(e.value, '$[0]')",
+                "json_extract(e.value, '$[1]')");
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.logbunker.connect.sink.dialect;
 
 import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.HistogramCounts;
+import io.logbunker.connect.sink.engine.MergeFunction;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
@@ -27,6 +29,10 @@ public class ValueBinder {
 
 
     public void bind(PreparedStatement ps, int index, Column column, Object value) throws SQLException {
+        if (column.merge() == MergeFunction.HISTOGRAM) {
+            bindJson(ps, index, value == null ? null : ((HistogramCounts) value).toJson());
+            return;
+        }
         Schema s = column.schema();
         String logical = s.name();
         if (value == null) {
@@ -79,6 +85,15 @@ public class ValueBinder {
                 break;
             default:
                 throw new IllegalArgumentException("cannot bind a " + s.type() + " value to column " + column.name());
+        }
+    }
+
+    /** A histogram column's JSON text, or NULL. */
+    protected void bindJson(PreparedStatement ps, int index, String json) throws SQLException {
+        if (json == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, json);
         }
     }
 

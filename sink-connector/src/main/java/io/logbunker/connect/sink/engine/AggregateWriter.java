@@ -123,9 +123,6 @@ public final class AggregateWriter implements AutoCloseable {
         Connection c = session.connection();
         for (MappedRow r : rows) {
             tables.ensure(c, r.shape()); // DDL in autocommit, before the transaction
-            for (MappedRow bucket : r.buckets()) {
-                tables.ensure(c, bucket.shape());
-            }
         }
         c.setAutoCommit(false);
         Map<TopicPartition, Long> stored = ledger.lock(c, batchEnds.keySet());

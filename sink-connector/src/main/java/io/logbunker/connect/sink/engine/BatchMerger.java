@@ -58,15 +58,7 @@ public final class BatchMerger {
 
     private final Map<RowKey, Pending> rows = new LinkedHashMap<>();
 
-    /** Adds a record's row and the rows of its histogram buckets. */
     public void add(MappedRow row) {
-        addRow(row);
-        for (MappedRow bucket : row.buckets()) {
-            addRow(bucket);
-        }
-    }
-
-    private void addRow(MappedRow row) {
         TableShape shape = row.shape();
         int k = shape.keyCount();
         Object[] key = Arrays.copyOf(row.values(), k);

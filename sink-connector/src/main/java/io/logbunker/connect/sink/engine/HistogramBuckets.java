@@ -12,25 +12,25 @@ import java.util.Map;
  * {@link #ZERO_BUCKET} holds zero and the values below {@code histogram.min.value}. Every value of bucket {@code i} is
  * within {@code a} (relative) of {@code 2 gamma^i / (1 + gamma)}, the value a quantile in that bucket is reported as.
  *
- * <p>The sink stores such a field as a table of its own, named {@code <table>_<field>}: the record key's columns,
- * {@code bucket}, {@code bucket_value} (that representative value, 0 for the zero bucket) and {@code bucket_count}
- * (summed), so histograms of partial windows, late lines, hosts and tasks merge exactly, bucket by bucket.
+ * <p>The sink stores such a field in a column of the row's own table, named after the field, as the JSON text
+ * {@code [[bucket,count],...]} of the non-empty buckets ({@code JSONB} on PostgreSQL, {@code JSON} on MariaDB/MySQL,
+ * {@code TEXT} on SQLite). An upsert merges the stored and the incoming pairs in SQL, adding the counts of equal
+ * buckets, so histograms of partial windows, late lines, hosts and tasks merge exactly, bucket by bucket.
  */
 public final class HistogramBuckets {
     public static final String ACCURACY_PARAMETER = "histogram.relative.accuracy";
     public static final String MIN_VALUE_PARAMETER = "histogram.min.value";
     /** The bucket of zero and of the values below the histogram's minimum value. */
     public static final int ZERO_BUCKET = Integer.MIN_VALUE;
-    public static final String BUCKET = "bucket";
-    public static final String BUCKET_VALUE = "bucket_value";
-    public static final String BUCKET_COUNT = "bucket_count";
 
+    private final double relativeAccuracy;
     private final double gamma;
 
     public HistogramBuckets(double relativeAccuracy) {
         if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
             throw new IllegalArgumentException("the relative accuracy must be between 0 and 1 (exclusive), not " + relativeAccuracy);
         }
+        this.relativeAccuracy = relativeAccuracy;
         this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
     }
 
@@ -52,6 +52,14 @@ public final class HistogramBuckets {
         } catch (IllegalArgumentException e) {
             throw new RecordMappingException("histogram field '" + field + "': " + ACCURACY_PARAMETER + " '" + a + "': " + e.getMessage());
         }
+    }
+
+    public double relativeAccuracy() {
+        return relativeAccuracy;
+    }
+
+    public double gamma() {
+        return gamma;
     }
 
     /** The value a quantile that falls into bucket {@code i} is reported as. */

@@ -16,8 +16,8 @@ public enum MergeFunction {
     /** The newest non-null value wins. */
     REPLACE,
     /**
-     * A map from bucket index to count (a log-linear histogram, {@link HistogramBuckets}): not a column of the table
-     * but rows of its own table, one per (key, bucket), whose counts are summed.
+     * A map from bucket index to count (a log-linear histogram, {@link HistogramBuckets}), stored as one column whose
+     * counts are added bucket by bucket ({@link HistogramCounts}).
      */
     HISTOGRAM;
 
@@ -49,6 +49,8 @@ public enum MergeFunction {
                 return ((Comparable) newer).compareTo(older) < 0 ? newer : older;
             case MAX:
                 return ((Comparable) newer).compareTo(older) > 0 ? newer : older;
+            case HISTOGRAM:
+                return ((HistogramCounts) older).plus((HistogramCounts) newer);
             default:
                 return newer;
         }

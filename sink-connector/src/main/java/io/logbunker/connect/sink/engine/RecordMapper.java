@@ -10,7 +10,6 @@ import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,18 +26,12 @@ public final class RecordMapper {
     private record ShapeKey(String table, Schema keySchema, Schema valueSchema) {
     }
 
-    /** A histogram field and the table its buckets go to. */
-    record HistogramTarget(String field, TableShape shape, HistogramBuckets buckets) {
-    }
-
-    /** How records of one key and value schema map: the main table and the histograms' tables. */
-    record Mapping(TableShape shape, List<HistogramTarget> histograms) {
-    }
-
     private final String tableFormat;
     private final Map<String, MergeFunction> mergeOverrides;
     private final boolean deleteEnabled;
-    private final Map<ShapeKey, Mapping> mappings = new HashMap<>();
+    private final Map<ShapeKey, TableShape> mappings = new HashMap<>();
+    /** The relative accuracy of each histogram column ("table.column") this mapper has seen. */
+    private final Map<String, Double> histogramAccuracies = new HashMap<>();
 
     public RecordMapper(String tableFormat, Map<String, MergeFunction> mergeOverrides, boolean deleteEnabled) {
         this.tableFormat = tableFormat;
@@ -76,7 +69,7 @@ public final class RecordMapper {
                 throw new RecordMappingException("the value is null (a tombstone); set delete.enabled=true to delete the row "
                         + "with this key, or keep tombstones off this topic");
             }
-            TableShape shape = mapping(table, key.schema(), null).shape();
+            TableShape shape = mapping(table, key.schema(), null);
             Object[] values = new Object[shape.columns().size()];
             fillKey(shape, key, values);
             return new MappedRow(shape, values, true, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
@@ -85,46 +78,15 @@ public final class RecordMapper {
             throw new RecordMappingException("the value is a " + describe(record.value()) + ", not a Struct with a schema");
         }
         Struct value = (Struct) record.value();
-        Mapping mapping = mapping(table, key.schema(), value.schema());
-        TableShape shape = mapping.shape();
+        TableShape shape = mapping(table, key.schema(), value.schema());
         Object[] values = new Object[shape.columns().size()];
         int k = fillKey(shape, key, values);
         List<Column> cols = shape.columns();
         for (int i = k; i < cols.size(); i++) {
-            values[i] = value.get(cols.get(i).name());
+            Column c = cols.get(i);
+            values[i] = c.merge() == MergeFunction.HISTOGRAM ? HistogramCounts.of(c.name(), value.getMap(c.name())) : value.get(c.name());
         }
-        List<MappedRow> buckets = mapping.histograms().isEmpty() ? List.of() : bucketRows(mapping, values, k, value, record);
-        return new MappedRow(shape, values, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset(), buckets);
-    }
-
-    /** One row per non-empty bucket of every histogram field: the record's key, the bucket, its value and count. */
-    private static List<MappedRow> bucketRows(Mapping mapping, Object[] values, int keyCount, Struct value, SinkRecord record) {
-        List<MappedRow> rows = new ArrayList<>();
-        for (HistogramTarget h : mapping.histograms()) {
-            Map<?, ?> counts = value.getMap(h.field());
-            if (counts == null) {
-                continue;
-            }
-            for (Map.Entry<?, ?> e : counts.entrySet()) {
-                if (e.getKey() == null || e.getValue() == null) {
-                    throw new RecordMappingException("histogram field '" + h.field() + "' has a null bucket or count");
-                }
-                int bucket = (Integer) e.getKey();
-                long count = (Long) e.getValue();
-                if (count < 0) {
-                    throw new RecordMappingException("histogram field '" + h.field() + "' has a negative count in bucket " + bucket);
-                }
-                if (count == 0) {
-                    continue;
-                }
-                Object[] row = Arrays.copyOf(values, keyCount + 3);
-                row[keyCount] = bucket;
-                row[keyCount + 1] = h.buckets().representative(bucket);
-                row[keyCount + 2] = count;
-                rows.add(new MappedRow(h.shape(), row, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset()));
-            }
-        }
-        return rows;
+        return new MappedRow(shape, values, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
     }
 
     private static int fillKey(TableShape shape, Struct key, Object[] values) {
@@ -140,23 +102,18 @@ public final class RecordMapper {
         return i;
     }
 
-    private Mapping mapping(String table, Schema keySchema, Schema valueSchema) {
+    private TableShape mapping(String table, Schema keySchema, Schema valueSchema) {
         ShapeKey sk = new ShapeKey(table, keySchema, valueSchema);
-        Mapping mapping = mappings.get(sk);
-        if (mapping == null) {
-            mapping = deriveMapping(table, keySchema, valueSchema);
-            mappings.put(sk, mapping);
+        TableShape shape = mappings.get(sk);
+        if (shape == null) {
+            shape = deriveShape(table, keySchema, valueSchema);
+            mappings.put(sk, shape);
         }
-        return mapping;
+        return shape;
     }
 
     TableShape deriveShape(String table, Schema keySchema, Schema valueSchema) {
-        return deriveMapping(table, keySchema, valueSchema).shape();
-    }
-
-    Mapping deriveMapping(String table, Schema keySchema, Schema valueSchema) {
         List<Column> columns = new ArrayList<>();
-        List<HistogramTarget> histograms = new ArrayList<>();
         if (keySchema.fields().isEmpty()) {
             throw new RecordMappingException("the key Struct has no fields, so there is no primary key");
         }
@@ -179,8 +136,8 @@ public final class RecordMapper {
                             + "field; key columns come from the key Struct");
                 }
                 if (merge == MergeFunction.HISTOGRAM) {
-                    histograms.add(new HistogramTarget(f.name(), histogramShape(table + "_" + f.name(), columns),
-                            HistogramBuckets.of(f.name(), f.schema())));
+                    checkAccuracy(table, f.name(), HistogramBuckets.of(f.name(), f.schema()).relativeAccuracy());
+                    columns.add(new Column(f.name(), f.schema(), merge));
                     continue;
                 }
                 checkType(f, false);
@@ -195,25 +152,20 @@ public final class RecordMapper {
                 columns.add(new Column(f.name(), f.schema(), merge));
             }
         }
-        return new Mapping(new TableShape(table, List.copyOf(columns)), List.copyOf(histograms));
+        return new TableShape(table, List.copyOf(columns));
     }
 
-    /** The bucket table of a histogram: the key columns (added to {@code columns} first), bucket, value and count. */
-    private static TableShape histogramShape(String table, List<Column> columns) {
-        List<Column> cols = new ArrayList<>();
-        for (Column c : columns) {
-            if (c.isKey()) {
-                if (c.name().equals(HistogramBuckets.BUCKET) || c.name().equals(HistogramBuckets.BUCKET_VALUE)
-                        || c.name().equals(HistogramBuckets.BUCKET_COUNT)) {
-                    throw new RecordMappingException("key field '" + c.name() + "' has the name of a histogram table's own column");
-                }
-                cols.add(c);
-            }
+    /**
+     * Buckets of two widths cannot be added: a histogram column takes one relative accuracy, the first this task sees.
+     * (The database does not record it; the README asks for a new table when the accuracy changes.)
+     */
+    private void checkAccuracy(String table, String field, double accuracy) {
+        Double first = histogramAccuracies.putIfAbsent(table + "." + field, accuracy);
+        if (first != null && first != accuracy) {
+            throw new RecordMappingException("histogram field '" + field + "' has relative accuracy " + accuracy + " but column "
+                    + field + " of table " + table + " holds buckets of accuracy " + first + "; buckets of two widths cannot be "
+                    + "merged: send histograms of another accuracy to another table");
         }
-        cols.add(new Column(HistogramBuckets.BUCKET, Schema.INT32_SCHEMA, MergeFunction.KEY));
-        cols.add(new Column(HistogramBuckets.BUCKET_VALUE, Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.MAX));
-        cols.add(new Column(HistogramBuckets.BUCKET_COUNT, Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM));
-        return new TableShape(table, List.copyOf(cols));
     }
 
     private MergeFunction mergeOf(Field f) {

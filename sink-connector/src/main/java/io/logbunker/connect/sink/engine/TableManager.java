@@ -28,6 +28,7 @@ public final class TableManager {
     private final Dialect dialect;
     private final boolean autoCreate;
     private final boolean autoEvolve;
+    private boolean histogramSupportReady;
     /** Columns per table as last read from the database by this manager. */
     private final Map<String, Set<String>> tableColumns = new HashMap<>();
 
@@ -53,6 +54,10 @@ public final class TableManager {
             return;
         }
         c.setAutoCommit(true);
+        if (!histogramSupportReady && hasHistogram(shape)) {
+            createHistogramSupport(c);
+            histogramSupportReady = true;
+        }
         Set<String> existing = dialect.existingColumns(c, shape.table());
         if (existing.isEmpty()) {
             if (!autoCreate) {
@@ -75,6 +80,42 @@ public final class TableManager {
             existing = addColumnIfAbsent(c, shape.table(), col);
         }
         tableColumns.put(shape.table(), existing);
+    }
+
+    /**
+     * Creates what the dialect's histogram merge calls (MariaDB's function). Its statements are idempotent, so a
+     * failure is retried; a refusal names the privilege and the statement to run by hand.
+     */
+    private void createHistogramSupport(Connection c) throws SQLException {
+        for (String ddl : dialect.histogramSupport()) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    log.info("Creating the histogram merge unless it exists: {}", ddl);
+                    execute(c, ddl);
+                    break;
+                } catch (SQLException e) {
+                    if (dialect.isAccessProblem(e) || e.getErrorCode() == 1419) {
+                        throw new SQLException("The database user may not create the function that merges histograms (" + e.getMessage()
+                                + "). Grant it CREATE ROUTINE (with binary logging on, also set log_bin_trust_function_creators=1), "
+                                + "or run this once as an administrator in the sink's database: " + ddl, e.getSQLState(), e);
+                    }
+                    if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
+                        throw e;
+                    }
+                    log.info("Creating the histogram merge failed ({}); trying again (attempt {} of {})", e.getMessage(),
+                            attempt + 1, DDL_ATTEMPTS);
+                }
+            }
+        }
+    }
+
+    private static boolean hasHistogram(TableShape shape) {
+        for (Column col : shape.columns()) {
+            if (col.merge() == MergeFunction.HISTOGRAM) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs a CREATE TABLE IF NOT EXISTS; returns the table's columns once it exists, whoever created it. */

@@ -4,6 +4,7 @@ import io.logbunker.connect.sink.engine.Column;
 import io.logbunker.connect.sink.engine.MergeFunction;
 import io.logbunker.connect.sink.engine.TableShape;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Timestamp;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,13 +40,13 @@ class GoldenSqlTest {
             new Column("k`\"", Schema.STRING_SCHEMA, MergeFunction.KEY),
             new Column("v\"); DELETE FROM y; --", Schema.INT64_SCHEMA, MergeFunction.SUM)));
 
-    /** The bucket table of a histogram field, as the mapper derives it from SHAPE's key. */
-    static final TableShape HISTOGRAM = new TableShape("access_metrics_request_time_histogram", List.of(
+    /** A table with a histogram column, as the mapper derives it from the source's record. */
+    static final TableShape HISTOGRAM = new TableShape("access_metrics", List.of(
             new Column("window_start", Timestamp.SCHEMA, MergeFunction.KEY),
             new Column("status", Schema.STRING_SCHEMA, MergeFunction.KEY),
-            new Column("bucket", Schema.INT32_SCHEMA, MergeFunction.KEY),
-            new Column("bucket_value", Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.MAX),
-            new Column("bucket_count", Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM)));
+            new Column("requests", Schema.INT64_SCHEMA, MergeFunction.SUM),
+            new Column("request_time_histogram", SchemaBuilder.map(Schema.INT32_SCHEMA, Schema.INT64_SCHEMA).optional().build(),
+                    MergeFunction.HISTOGRAM)));
 
     private static Dialect dialect(String name) {
         switch (name) {
@@ -76,14 +77,21 @@ class GoldenSqlTest {
         }
         check(name, "histogram_create_table.sql", d.createTable(HISTOGRAM));
         check(name, "histogram_upsert_2_rows.sql", d.upsert(HISTOGRAM, 2));
+        if (d.upsertFromArrays(HISTOGRAM) != null) {
+            check(name, "histogram_upsert_arrays.sql", d.upsertFromArrays(HISTOGRAM));
+        }
+        if (!d.histogramSupport().isEmpty()) {
+            check(name, "histogram_support.sql", String.join(";\n", d.histogramSupport()));
+        }
         String t = HISTOGRAM.table();
-        check(name, "quantile_one_window_and_group.sql", QuantileSql.render(d, t, List.of("window_start", "status"), false, List.of(),
+        String h = "request_time_histogram";
+        check(name, "quantile_one_window_and_group.sql", QuantileSql.render(d, t, h, 0.01, List.of("window_start", "status"), false,
+                List.of(), QuantileSql.Period.NONE));
+        check(name, "quantile_over_a_range_of_windows.sql", QuantileSql.render(d, t, h, 0.01, List.of("status"), true, List.of(),
                 QuantileSql.Period.NONE));
-        check(name, "quantile_over_a_range_of_windows.sql", QuantileSql.render(d, t, List.of("status"), true, List.of(),
-                QuantileSql.Period.NONE));
-        check(name, "quantile_per_hour_and_status.sql", QuantileSql.render(d, t, List.of(), true, List.of("status"),
+        check(name, "quantile_per_hour_and_status.sql", QuantileSql.render(d, t, h, 0.01, List.of(), true, List.of("status"),
                 QuantileSql.Period.HOUR));
-        check(name, "quantile_per_day.sql", QuantileSql.render(d, t, List.of(), false, List.of(), QuantileSql.Period.DAY));
+        check(name, "quantile_per_day.sql", QuantileSql.render(d, t, h, 0.01, List.of(), false, List.of(), QuantileSql.Period.DAY));
         check(name, "offsets_create.sql", d.createOffsetsTable("logbunker_sink_offsets"));
         check(name, "offsets_insert_if_absent.sql", d.insertOffsetIfAbsent("logbunker_sink_offsets"));
         check(name, "offsets_lock.sql", d.lockOffset("logbunker_sink_offsets"));
