@@ -46,7 +46,9 @@ public final class PostgresDialect extends Dialect {
     @Override
     public String columnType(Column c) {
         if (c.merge() == MergeFunction.HISTOGRAM) {
-            return "JSONB";
+            // JSON keeps the text: JSONB stores every number as a numeric, which takes a histogram of a few dozen
+            // buckets past the 2 KB at which PostgreSQL compresses a row on every insert (BENCHMARKS.md section 11)
+            return "JSON";
         }
         Schema s = c.schema();
         String logical = s.name();
@@ -117,14 +119,14 @@ public final class PostgresDialect extends Dialect {
 
     @Override
     protected String histogramSum(String stored, String incoming) {
-        return "(SELECT jsonb_agg(jsonb_build_array(m.b, m.n) ORDER BY m.b) FROM (SELECT (e ->> 0)::int AS b, "
-                + "SUM((e ->> 1)::bigint) AS n FROM (SELECT jsonb_array_elements(" + stored + ") UNION ALL "
-                + "SELECT jsonb_array_elements(" + incoming + ")) AS u(e) GROUP BY 1) AS m)";
+        return "(SELECT json_agg(json_build_array(m.b, m.n) ORDER BY m.b) FROM (SELECT (e ->> 0)::int AS b, "
+                + "SUM((e ->> 1)::bigint) AS n FROM (SELECT json_array_elements(" + stored + ") UNION ALL "
+                + "SELECT json_array_elements(" + incoming + ")) AS u(e) GROUP BY 1) AS m)";
     }
 
     @Override
     public HistogramPairs histogramPairs(String column) {
-        return new HistogramPairs("CROSS JOIN LATERAL jsonb_array_elements(t." + quote(column) + ") AS e",
+        return new HistogramPairs("CROSS JOIN LATERAL json_array_elements(t." + quote(column) + ") AS e",
                 "(e.value ->> 0)::int", "(e.value ->> 1)::bigint");
     }
 

@@ -72,7 +72,7 @@ final class PostgresValueBinder extends ValueBinder {
         ps.setArray(index, conn.createArrayOf(isTextual(column) ? "text" : arrayElementType(column), array));
     }
 
-    /** JSON text as an untyped parameter, which the server casts to the column's JSONB. */
+    /** JSON text as an untyped parameter, which the server casts to the column's JSON. */
     @Override
     protected void bindJson(PreparedStatement ps, int index, String json) throws SQLException {
         if (json == null) {

@@ -13,7 +13,7 @@ import java.util.Map;
  * within {@code a} (relative) of {@code 2 gamma^i / (1 + gamma)}, the value a quantile in that bucket is reported as.
  *
  * <p>The sink stores such a field in a column of the row's own table, named after the field, as the JSON text
- * {@code [[bucket,count],...]} of the non-empty buckets ({@code JSONB} on PostgreSQL, {@code JSON} on MariaDB/MySQL,
+ * {@code [[bucket,count],...]} of the non-empty buckets ({@code JSON} on PostgreSQL and MariaDB/MySQL,
  * {@code TEXT} on SQLite). An upsert merges the stored and the incoming pairs in SQL, adding the counts of equal
  * buckets, so histograms of partial windows, late lines, hosts and tasks merge exactly, bucket by bucket.
  */
