@@ -251,6 +251,14 @@ public abstract class Dialect {
     }
 
     /**
+     * A query that succeeds when what {@link #histogramSupport} creates exists and this session may use it (then it is
+     * not created again, which would need a privilege the session may lack), or null when there is nothing to check.
+     */
+    public String histogramSupportCheck() {
+        return null;
+    }
+
+    /**
      * How a query reads the (bucket, count) pairs of histogram column {@code column} of the table aliased {@code t}:
      * a join that adds one row per pair ({@code FROM table t <join>}), and the bucket and count expressions.
      */

@@ -148,6 +148,11 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
+    public String histogramSupportCheck() {
+        return "SELECT " + quote(HISTOGRAM_MERGE_FUNCTION) + "(NULL, NULL)";
+    }
+
+    @Override
     public HistogramPairs histogramPairs(String column) {
         return new HistogramPairs("CROSS JOIN JSON_TABLE(t." + quote(column) + ", '$[*]' COLUMNS (b INT PATH '$[0]', "
                 + "n BIGINT PATH '$[1]')) AS e", "e.b", "e.n");

@@ -83,10 +83,15 @@ public final class TableManager {
     }
 
     /**
-     * Creates what the dialect's histogram merge calls (MariaDB's function). Its statements are idempotent, so a
-     * failure is retried; a refusal names the privilege and the statement to run by hand.
+     * Creates what the dialect's histogram merge calls (MariaDB's function) unless the session can already use it.
+     * Its statements are idempotent, so a failure is retried; a refusal names the privilege and what an administrator
+     * can run instead.
      */
     private void createHistogramSupport(Connection c) throws SQLException {
+        String check = dialect.histogramSupportCheck();
+        if (check != null && succeeds(c, check)) {
+            return;
+        }
         for (String ddl : dialect.histogramSupport()) {
             for (int attempt = 1; ; attempt++) {
                 try {
@@ -97,7 +102,8 @@ public final class TableManager {
                     if (dialect.isAccessProblem(e) || e.getErrorCode() == 1419) {
                         throw new SQLException("The database user may not create the function that merges histograms (" + e.getMessage()
                                 + "). Grant it CREATE ROUTINE (with binary logging on, also set log_bin_trust_function_creators=1), "
-                                + "or run this once as an administrator in the sink's database: " + ddl, e.getSQLState(), e);
+                                + "or have an administrator run this once in the sink's database and GRANT EXECUTE on the function "
+                                + "to the user: " + ddl, e.getSQLState(), e);
                     }
                     if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
                         throw e;
@@ -106,6 +112,18 @@ public final class TableManager {
                             attempt + 1, DDL_ATTEMPTS);
                 }
             }
+        }
+    }
+
+    private boolean succeeds(Connection c, String query) throws SQLException {
+        try {
+            execute(c, query);
+            return true;
+        } catch (SQLException e) {
+            if (dialect.isConnectionProblem(e)) {
+                throw e;
+            }
+            return false;
         }
     }
 
