@@ -26,7 +26,7 @@ final class SinkTaskMetrics implements AutoCloseable {
         this.metrics = metrics;
         this.newestWindow = metrics.metricName("last-written-window-start-ms", "Newest window_start (epoch ms) committed to the "
                 + "table, -1 before the first (records without a window_start timestamp key do not count).", new LinkedHashMap<>());
-        this.rowsWritten = metrics.metricName("rows-written-total", "Rows upserted into the tables, histogram bucket rows included.",
+        this.rowsWritten = metrics.metricName("rows-written-total", "Rows upserted into the tables.",
                 new LinkedHashMap<>());
         metrics.addMetric(newestWindow, (Gauge<Long>) (c, now) -> newestWindowStart);
         metrics.addMetric(rowsWritten, (Gauge<Long>) (c, now) -> rows);

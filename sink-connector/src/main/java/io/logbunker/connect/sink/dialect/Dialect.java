@@ -234,13 +234,13 @@ public abstract class Dialect {
      * Two histogram values ({@code [[bucket,count],...]} JSON, either NULL) merged into one whose counts are the sums
      * of equal buckets: the SQL of {@link io.logbunker.connect.sink.engine.HistogramCounts#plus}.
      */
-    protected String histogramMerge(String stored, String incoming) {
-        return "CASE WHEN " + stored + " IS NULL THEN " + incoming + " WHEN " + incoming + " IS NULL THEN " + stored + " ELSE "
-                + histogramSum(stored, incoming) + " END";
-    }
+    protected abstract String histogramMerge(String stored, String incoming);
 
-    /** The bucket-wise sum of two histogram values that are both present, or null where {@link #histogramMerge} has it all. */
-    protected abstract String histogramSum(String stored, String incoming);
+    /** {@code both} (the sum of two present values) where both are present, else whichever is. */
+    protected static String eitherOrBoth(String stored, String incoming, String both) {
+        return "CASE WHEN " + stored + " IS NULL THEN " + incoming + " WHEN " + incoming + " IS NULL THEN " + stored + " ELSE "
+                + both + " END";
+    }
 
     /**
      * Statements that create what {@link #histogramMerge} calls, run once per task (in autocommit, safe to run

@@ -131,11 +131,6 @@ public final class MySqlDialect extends Dialect {
         return quote(HISTOGRAM_MERGE_FUNCTION) + "(" + stored + ", " + incoming + ")";
     }
 
-    @Override
-    protected String histogramSum(String stored, String incoming) {
-        return null;
-    }
-
     /** The merge function, for the database the connection uses; IF NOT EXISTS needs MariaDB 10.1.3 or MySQL 8.0.29. */
     @Override
     public List<String> histogramSupport() {
@@ -191,8 +186,8 @@ public final class MySqlDialect extends Dialect {
     @Override
     protected boolean isAccessDenied(SQLException e) {
         int code = e.getErrorCode();
-        // database, user, table, column, routine access denied; missing privilege
-        return code == 1044 || code == 1045 || code == 1142 || code == 1143 || code == 1370 || code == 1227;
+        // database, user, table, column, routine access denied; missing privilege; a routine that needs SUPER with binary logging
+        return code == 1044 || code == 1045 || code == 1142 || code == 1143 || code == 1370 || code == 1227 || code == 1419;
     }
 
     @Override

@@ -118,10 +118,10 @@ public final class PostgresDialect extends Dialect {
 
 
     @Override
-    protected String histogramSum(String stored, String incoming) {
-        return "(SELECT json_agg(json_build_array(m.b, m.n) ORDER BY m.b) FROM (SELECT (e ->> 0)::int AS b, "
+    protected String histogramMerge(String stored, String incoming) {
+        return eitherOrBoth(stored, incoming, "(SELECT json_agg(json_build_array(m.b, m.n) ORDER BY m.b) FROM (SELECT (e ->> 0)::int AS b, "
                 + "SUM((e ->> 1)::bigint) AS n FROM (SELECT json_array_elements(" + stored + ") UNION ALL "
-                + "SELECT json_array_elements(" + incoming + ")) AS u(e) GROUP BY 1) AS m)";
+                + "SELECT json_array_elements(" + incoming + ")) AS u(e) GROUP BY 1) AS m)");
     }
 
     @Override

@@ -93,10 +93,10 @@ public final class SqliteDialect extends Dialect {
     }
 
     @Override
-    protected String histogramSum(String stored, String incoming) {
-        return "(SELECT json_group_array(json_array(b, n)) FROM (SELECT json_extract(value, '$[0]') AS b, "
+    protected String histogramMerge(String stored, String incoming) {
+        return eitherOrBoth(stored, incoming, "(SELECT json_group_array(json_array(b, n)) FROM (SELECT json_extract(value, '$[0]') AS b, "
                 + "SUM(json_extract(value, '$[1]')) AS n FROM (SELECT value FROM json_each(" + stored + ") UNION ALL "
-                + "SELECT value FROM json_each(" + incoming + ")) GROUP BY b ORDER BY b))";
+                + "SELECT value FROM json_each(" + incoming + ")) GROUP BY b ORDER BY b))");
     }
 
     @Override

@@ -61,9 +61,4 @@ public final class HistogramBuckets {
     public double gamma() {
         return gamma;
     }
-
-    /** The value a quantile that falls into bucket {@code i} is reported as. */
-    public double representative(int bucket) {
-        return bucket == ZERO_BUCKET ? 0.0 : 2 * Math.pow(gamma, bucket) / (1 + gamma);
-    }
 }

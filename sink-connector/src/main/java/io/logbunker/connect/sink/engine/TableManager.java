@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Creates and evolves the data tables and the offsets table, safely when many tasks (of one or several connectors)
@@ -83,34 +82,26 @@ public final class TableManager {
     }
 
     /**
-     * Creates what the dialect's histogram merge calls (MariaDB's function) unless the session can already use it.
-     * Its statements are idempotent, so a failure is retried; a refusal names the privilege and what an administrator
-     * can run instead.
+     * Creates what the dialect's histogram merge calls (MariaDB's function) unless the session can already use it; a
+     * refusal names the privilege and what an administrator can run instead.
      */
     private void createHistogramSupport(Connection c) throws SQLException {
         String check = dialect.histogramSupportCheck();
-        if (check != null && succeeds(c, check)) {
+        Condition usable = () -> check != null && succeeds(c, check);
+        if (usable.holds()) {
             return;
         }
         for (String ddl : dialect.histogramSupport()) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    log.info("Creating the histogram merge unless it exists: {}", ddl);
-                    execute(c, ddl);
-                    break;
-                } catch (SQLException e) {
-                    if (dialect.isAccessProblem(e) || e.getErrorCode() == 1419) {
-                        throw new SQLException("The database user may not create the function that merges histograms (" + e.getMessage()
-                                + "). Grant it CREATE ROUTINE (with binary logging on, also set log_bin_trust_function_creators=1), "
-                                + "or have an administrator run this once in the sink's database and GRANT EXECUTE on the function "
-                                + "to the user: " + ddl, e.getSQLState(), e);
-                    }
-                    if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
-                        throw e;
-                    }
-                    log.info("Creating the histogram merge failed ({}); trying again (attempt {} of {})", e.getMessage(),
-                            attempt + 1, DDL_ATTEMPTS);
+            try {
+                runDdl(c, ddl, usable, "the histogram merge");
+            } catch (SQLException e) {
+                if (!dialect.isAccessProblem(e)) {
+                    throw e;
                 }
+                throw new SQLException("The database user may not create the function that merges histograms (" + e.getMessage()
+                        + "). Grant it CREATE ROUTINE (with binary logging on, also set log_bin_trust_function_creators=1), or have "
+                        + "an administrator run this once in the sink's database and GRANT EXECUTE on the function to the user: "
+                        + ddl, e.getSQLState(), e);
             }
         }
     }
@@ -138,32 +129,37 @@ public final class TableManager {
 
     /** Runs a CREATE TABLE IF NOT EXISTS; returns the table's columns once it exists, whoever created it. */
     private Set<String> createIfAbsent(Connection c, String table, String ddl) throws SQLException {
-        return runDdl(c, table, ddl, columns -> !columns.isEmpty(), "table " + table);
+        runDdl(c, ddl, () -> !dialect.existingColumns(c, table).isEmpty(), "table " + table);
+        return requireColumns(c, table);
     }
 
     private Set<String> addColumnIfAbsent(Connection c, String table, Column col) throws SQLException {
-        return runDdl(c, table, dialect.addColumn(table, col), columns -> columns.contains(col.name()),
+        runDdl(c, dialect.addColumn(table, col), () -> dialect.existingColumns(c, table).contains(col.name()),
                 "column " + col.name() + " of " + table);
+        return requireColumns(c, table);
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws SQLException;
     }
 
     /**
-     * Runs {@code ddl} until {@code done} holds for the table's columns: a failure after which they hold means another
-     * session did the same at the same moment. Returns the columns.
+     * Runs {@code ddl} until it succeeds or {@code done} holds: a failure after which it holds means another session
+     * did the same at the same moment. A refused user or a lost connection is not retried.
      */
-    private Set<String> runDdl(Connection c, String table, String ddl, Predicate<Set<String>> done, String what)
-            throws SQLException {
+    private void runDdl(Connection c, String ddl, Condition done, String what) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
                 log.info("Creating {} unless it exists: {}", what, ddl);
                 execute(c, ddl);
-                return requireColumns(c, table);
+                return;
             } catch (SQLException e) {
-                Set<String> columns = dialect.existingColumns(c, table);
-                if (done.test(columns)) {
+                if (done.holds()) {
                     log.info("The {} was created by another session at the same moment ({}); using it", what, e.getMessage());
-                    return columns;
+                    return;
                 }
-                if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e)) {
+                if (attempt >= DDL_ATTEMPTS || dialect.isConnectionProblem(e) || dialect.isAccessProblem(e)) {
                     throw e;
                 }
                 log.info("Creating the {} failed ({}); trying again (attempt {} of {})", what, e.getMessage(), attempt + 1,
