@@ -46,8 +46,9 @@ public final class PostgresDialect extends Dialect {
     @Override
     public String columnType(Column c) {
         if (c.merge() == MergeFunction.HISTOGRAM) {
-            // JSON keeps the text: JSONB stores every number as a numeric, which takes a histogram of a few dozen
-            // buckets past the 2 KB at which PostgreSQL compresses a row on every insert (BENCHMARKS.md section 11)
+            // JSON keeps the text: JSONB stores every number as a numeric, about three times the text's size, which
+            // takes a row with histograms of a few dozen buckets past the 2 KB at which PostgreSQL compresses it on
+            // every insert (BENCHMARKS.md section 11)
             return "JSON";
         }
         Schema s = c.schema();
