@@ -22,6 +22,12 @@ public final class PostgresDialect extends Dialect {
         return BINDER;
     }
     private static final String STORED = "\"__stored\"";
+    private final PostgresCopy copy = new PostgresCopy(this);
+
+    @Override
+    public BulkInsert bulkInsert() {
+        return copy;
+    }
 
     @Override
     public String name() {

@@ -132,7 +132,13 @@ final class PostgresValueBinder extends ValueBinder {
         if (Decimal.LOGICAL_NAME.equals(c.schema().name())) {
             return "numeric";
         }
-        return switch (c.schema().type()) {
+        String name = typeName(c.schema().type());
+        return name == null ? "text" : name;
+    }
+
+    /** PostgreSQL's name of the type the sink stores a Connect type as (without logical types); null for structures. */
+    static String typeName(org.apache.kafka.connect.data.Schema.Type type) {
+        return switch (type) {
             case INT8, INT16 -> "int2";
             case INT32 -> "int4";
             case INT64 -> "int8";
@@ -140,7 +146,8 @@ final class PostgresValueBinder extends ValueBinder {
             case FLOAT64 -> "float8";
             case BOOLEAN -> "bool";
             case BYTES -> "bytea";
-            default -> "text";
+            case STRING -> "text";
+            default -> null;
         };
     }
 

@@ -75,6 +75,10 @@ class GoldenSqlTest {
             check(name, "upsert_arrays.sql", arrays);
             check(name, "insert_arrays.sql", d.insertFromArrays(SHAPE));
         }
+        if (d.bulkInsert() instanceof PostgresCopy copy) {
+            check(name, "copy_in.sql", copy.sql(SHAPE));
+            check(name, "histogram_copy_in.sql", copy.sql(HISTOGRAM));
+        }
         check(name, "histogram_create_table.sql", d.createTable(HISTOGRAM));
         check(name, "histogram_upsert_2_rows.sql", d.upsert(HISTOGRAM, 2));
         if (d.upsertFromArrays(HISTOGRAM) != null) {

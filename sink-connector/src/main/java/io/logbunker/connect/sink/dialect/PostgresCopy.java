@@ -1,0 +1,237 @@
+package io.logbunker.connect.sink.dialect;
+
+import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.HistogramCounts;
+import io.logbunker.connect.sink.engine.MergeFunction;
+import io.logbunker.connect.sink.engine.TableShape;
+import org.apache.kafka.connect.data.Date;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * New rows into PostgreSQL with {@code COPY ... FROM STDIN (FORMAT BINARY)}: each value goes in the server's own
+ * binary form, which it stores without parsing, and the rows skip the executor that an {@code INSERT ... SELECT FROM
+ * UNNEST} runs them through (BENCHMARKS.md section 15). Only for columns whose type in the table is the one the sink
+ * creates: the binary forms are exact to the type, where an INSERT would cast.
+ */
+final class PostgresCopy implements BulkInsert {
+    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+    /** PostgreSQL's epoch, 2000-01-01T00:00:00Z, in Unix milliseconds and days. */
+    private static final long PG_EPOCH_MS = 946_684_800_000L;
+    private static final long PG_EPOCH_DAYS = 10_957;
+    private static final int CHUNK = 1 << 16;
+
+    private final PostgresDialect dialect;
+
+    PostgresCopy(PostgresDialect dialect) {
+        this.dialect = dialect;
+    }
+
+    /** The statement, or null when a column has no binary form here (decimals). */
+    String sql(TableShape shape) {
+        for (Column c : shape.columns()) {
+            if (typeName(c) == null) {
+                return null;
+            }
+        }
+        return "COPY " + dialect.quote(shape.table()) + " (" + dialect.columnList(shape) + ") FROM STDIN (FORMAT BINARY)";
+    }
+
+    @Override
+    public boolean accepts(Connection conn, TableShape shape) throws SQLException {
+        if (sql(shape) == null) {
+            return false;
+        }
+        Map<String, String> types = dialect.existingColumnTypes(conn, shape.table());
+        for (Column c : shape.columns()) {
+            if (!typeName(c).equals(types.get(c.name()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void insert(Connection conn, TableShape shape, List<Object[]> rows) throws SQLException {
+        Out data = encode(shape.columns(), rows);
+        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql(shape));
+        try {
+            for (int from = 0; from < data.size; from += CHUNK) {
+                copy.writeToCopy(data.buf, from, Math.min(CHUNK, data.size - from));
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /** The column's type as PostgreSQL's driver names it, for the types this load writes; null for the others. */
+    static String typeName(Column c) {
+        if (c.merge() == MergeFunction.HISTOGRAM) {
+            return "json";
+        }
+        String logical = c.schema().name();
+        if (Timestamp.LOGICAL_NAME.equals(logical)) {
+            return "timestamptz";
+        }
+        if (Date.LOGICAL_NAME.equals(logical)) {
+            return "date";
+        }
+        if (Time.LOGICAL_NAME.equals(logical)) {
+            return "time";
+        }
+        if (Decimal.LOGICAL_NAME.equals(logical)) {
+            return null;
+        }
+        return PostgresValueBinder.typeName(c.schema().type());
+    }
+
+    /** The COPY BINARY stream: the header, one tuple per row (a field count, then each field's length and bytes), the trailer. */
+    static Out encode(List<Column> columns, List<Object[]> rows) {
+        Out out = new Out(64 + rows.size() * columns.size() * 12);
+        out.bytes(SIGNATURE, SIGNATURE.length);
+        out.int32(0); // flags
+        out.int32(0); // header extension length
+        for (Object[] row : rows) {
+            out.int16(columns.size());
+            for (int i = 0; i < columns.size(); i++) {
+                field(out, columns.get(i), row[i]);
+            }
+        }
+        out.int16(-1);
+        return out;
+    }
+
+    private static void field(Out out, Column c, Object v) {
+        if (v == null) {
+            out.int32(-1);
+            return;
+        }
+        if (c.merge() == MergeFunction.HISTOGRAM) {
+            out.text(((HistogramCounts) v).toJson());
+            return;
+        }
+        String logical = c.schema().name();
+        if (Timestamp.LOGICAL_NAME.equals(logical)) {
+            out.int32(8);
+            out.int64(Math.multiplyExact(((java.util.Date) v).getTime() - PG_EPOCH_MS, 1000L));
+            return;
+        }
+        if (Date.LOGICAL_NAME.equals(logical)) {
+            out.int32(4);
+            out.int32(Math.toIntExact(Math.floorDiv(((java.util.Date) v).getTime(), 86_400_000L) - PG_EPOCH_DAYS));
+            return;
+        }
+        if (Time.LOGICAL_NAME.equals(logical)) {
+            out.int32(8);
+            out.int64(Math.floorMod(((java.util.Date) v).getTime(), 86_400_000L) * 1000L);
+            return;
+        }
+        switch (c.schema().type()) {
+            case INT8 -> {
+                out.int32(2);
+                out.int16((Byte) v);
+            }
+            case INT16 -> {
+                out.int32(2);
+                out.int16((Short) v);
+            }
+            case INT32 -> {
+                out.int32(4);
+                out.int32((Integer) v);
+            }
+            case INT64 -> {
+                out.int32(8);
+                out.int64((Long) v);
+            }
+            case FLOAT32 -> {
+                out.int32(4);
+                out.int32(Float.floatToRawIntBits((Float) v));
+            }
+            case FLOAT64 -> {
+                out.int32(8);
+                out.int64(Double.doubleToRawLongBits((Double) v));
+            }
+            case BOOLEAN -> {
+                out.int32(1);
+                out.bytes(new byte[] {(byte) ((Boolean) v ? 1 : 0)}, 1);
+            }
+            case BYTES -> {
+                byte[] b = v instanceof ByteBuffer buf ? bytesOf(buf) : (byte[]) v;
+                out.int32(b.length);
+                out.bytes(b, b.length);
+            }
+            default -> out.text((String) v);
+        }
+    }
+
+    private static byte[] bytesOf(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    /** A growing big-endian byte buffer. */
+    static final class Out {
+        private byte[] buf;
+        private int size;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        private void ensure(int n) {
+            if (size + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
+            }
+        }
+
+        void int16(int v) {
+            ensure(2);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
+        }
+
+        void int32(int v) {
+            ensure(4);
+            buf[size++] = (byte) (v >>> 24);
+            buf[size++] = (byte) (v >>> 16);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
+        }
+
+        void int64(long v) {
+            int32((int) (v >>> 32));
+            int32((int) v);
+        }
+
+        void bytes(byte[] b, int n) {
+            ensure(n);
+            System.arraycopy(b, 0, buf, size, n);
+            size += n;
+        }
+
+        /** A length-prefixed UTF-8 text. */
+        void text(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            int32(b.length);
+            bytes(b, b.length);
+        }
+
+        byte[] toArray() {
+            return buf.length == size ? buf : java.util.Arrays.copyOf(buf, size);
+        }
+    }
+}
