@@ -12,11 +12,10 @@ import java.util.List;
  */
 public interface BulkInsert {
     /**
-     * Whether rows of {@code shape} can be loaded into its table as it exists now: every column of the shape has the
-     * type the load writes (a table created by someone else may declare other types, which the INSERT path casts).
+     * Inserts {@code rows} (values in the order of the shape's columns) into the shape's table, in the open
+     * transaction, if every column of the shape has there the type the load writes; else loads nothing and returns
+     * false (a table created by someone else may declare other types, which the INSERT path casts). The table's
+     * definition cannot change between that check and the load.
      */
-    boolean accepts(Connection conn, TableShape shape) throws SQLException;
-
-    /** Inserts {@code rows} (values in the order of the shape's columns) into the shape's table, in the open transaction. */
-    void insert(Connection conn, TableShape shape, List<Object[]> rows) throws SQLException;
+    boolean insert(Connection conn, TableShape shape, List<Object[]> rows) throws SQLException;
 }

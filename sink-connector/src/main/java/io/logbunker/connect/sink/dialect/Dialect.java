@@ -14,10 +14,8 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
@@ -93,17 +91,12 @@ public abstract class Dialect {
 
     /** Column names of a table as the database reports them, or empty when it does not exist. */
     public Set<String> existingColumns(Connection conn, String table) throws SQLException {
-        return new LinkedHashSet<>(existingColumnTypes(conn, table).keySet());
-    }
-
-    /** The table's columns and their database type names as the driver reports them (empty: no such table). */
-    public Map<String, String> existingColumnTypes(Connection conn, String table) throws SQLException {
-        Map<String, String> cols = new LinkedHashMap<>();
+        Set<String> cols = new LinkedHashSet<>();
         DatabaseMetaData md = conn.getMetaData();
         try (ResultSet rs = md.getColumns(catalog(conn), schemaPattern(conn), escapeLike(table, md), null)) {
             while (rs.next()) {
                 if (table.equals(rs.getString("TABLE_NAME"))) {
-                    cols.put(rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"));
+                    cols.add(rs.getString("COLUMN_NAME"));
                 }
             }
         }

@@ -14,7 +14,11 @@ import org.postgresql.copy.CopyIn;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +26,8 @@ import java.util.Map;
  * New rows into PostgreSQL with {@code COPY ... FROM STDIN (FORMAT BINARY)}: each value goes in the server's own
  * binary form, which it stores without parsing, and the rows skip the executor that an {@code INSERT ... SELECT FROM
  * UNNEST} runs them through (BENCHMARKS.md section 15). Only for columns whose type in the table is the one the sink
- * creates: the binary forms are exact to the type, where an INSERT would cast.
+ * creates, checked at every load under the table's lock: a binary form read as another type is not always refused (a
+ * small BIGINT read as a NUMERIC is a different number), where an INSERT would cast.
  */
 final class PostgresCopy implements BulkInsert {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
@@ -47,24 +52,29 @@ final class PostgresCopy implements BulkInsert {
         return "COPY " + dialect.quote(shape.table()) + " (" + dialect.columnList(shape) + ") FROM STDIN (FORMAT BINARY)";
     }
 
-    @Override
-    public boolean accepts(Connection conn, TableShape shape) throws SQLException {
-        if (sql(shape) == null) {
-            return false;
-        }
-        Map<String, String> types = dialect.existingColumnTypes(conn, shape.table());
-        for (Column c : shape.columns()) {
-            if (!typeName(c).equals(types.get(c.name()))) {
-                return false;
-            }
-        }
-        return true;
+    /** Locks the table in the mode an INSERT takes: no ALTER can change a column's type until the transaction ends. */
+    String lock(TableShape shape) {
+        return "LOCK TABLE " + dialect.quote(shape.table()) + " IN ROW EXCLUSIVE MODE";
     }
 
+    /** The table's columns and their types, by the name the COPY resolves (the search path). */
+    static final String COLUMN_TYPES = "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+            + "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
+
     @Override
-    public void insert(Connection conn, TableShape shape, List<Object[]> rows) throws SQLException {
+    public boolean insert(Connection conn, TableShape shape, List<Object[]> rows) throws SQLException {
+        String sql = sql(shape);
+        if (sql == null) {
+            return false;
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute(lock(shape));
+        }
+        if (!typesMatch(conn, shape)) {
+            return false;
+        }
         Out data = encode(shape.columns(), rows);
-        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql(shape));
+        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
             for (int from = 0; from < data.size; from += CHUNK) {
                 copy.writeToCopy(data.buf, from, Math.min(CHUNK, data.size - from));
@@ -75,6 +85,25 @@ final class PostgresCopy implements BulkInsert {
                 copy.cancelCopy();
             }
         }
+        return true;
+    }
+
+    private boolean typesMatch(Connection conn, TableShape shape) throws SQLException {
+        Map<String, String> types = new HashMap<>();
+        try (PreparedStatement ps = conn.prepareStatement(COLUMN_TYPES)) {
+            ps.setString(1, dialect.quote(shape.table()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        for (Column c : shape.columns()) {
+            if (!typeName(c).equals(types.get(c.name()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The column's type as PostgreSQL's driver names it, for the types this load writes; null for the others. */

@@ -25,8 +25,6 @@ final class RowWriter {
     private final JdbcSession session;
     private final int maxRowsPerStatement;
     private final Map<String, Backoff> backoffs = new java.util.HashMap<>();
-    /** Per shape, whether its table takes the dialect's bulk load (its column types are the ones the load writes). */
-    private final Map<TableShape, Boolean> bulkLoadable = new java.util.HashMap<>();
 
     RowWriter(Dialect dialect, JdbcSession session, int maxRowsPerStatement) {
         this.dialect = dialect;
@@ -61,9 +59,9 @@ final class RowWriter {
     /**
      * Where the dialect has a plain array INSERT, tries it first under a savepoint (or its bulk load, PostgreSQL's
      * COPY, where the table's column types allow): when every row is new (a high cardinality table, where each row
-     * is written once) it costs the database a fraction of the upsert. The first
-     * existing row fails it (a unique violation); the savepoint undoes it and the caller upserts. A table whose rows
-     * existed skips the attempt for its next 1, 2, 4 ... 64 statements, so tables of re-merged rows pay it rarely.
+     * is written once) it costs the database a fraction of the upsert. The first existing row fails it (a unique
+     * violation); the savepoint undoes it and the caller upserts. A table whose rows existed skips the attempt for its
+     * next 1, 2, 4 ... 64 statements, so tables of re-merged rows pay it rarely.
      *
      * @return whether the rows were inserted
      */
@@ -79,19 +77,9 @@ final class RowWriter {
         }
         Connection c = session.current();
         BulkInsert bulk = dialect.bulkInsert();
-        if (bulk != null) {
-            Boolean loadable = bulkLoadable.get(shape);
-            if (loadable == null) {
-                loadable = bulk.accepts(c, shape);
-                bulkLoadable.put(shape, loadable);
-            }
-            bulk = loadable ? bulk : null;
-        }
         Savepoint savepoint = c.setSavepoint();
         try {
-            if (bulk != null) {
-                bulk.insert(c, shape, rows);
-            } else {
+            if (bulk == null || !bulk.insert(c, shape, rows)) {
                 execute(insertSql, shape.columns(), rows);
             }
         } catch (SQLException e) {

@@ -78,6 +78,8 @@ class GoldenSqlTest {
         if (d.bulkInsert() instanceof PostgresCopy copy) {
             check(name, "copy_in.sql", copy.sql(SHAPE));
             check(name, "histogram_copy_in.sql", copy.sql(HISTOGRAM));
+            check(name, "copy_lock.sql", copy.lock(SHAPE));
+            check(name, "copy_column_types.sql", PostgresCopy.COLUMN_TYPES);
         }
         check(name, "histogram_create_table.sql", d.createTable(HISTOGRAM));
         check(name, "histogram_upsert_2_rows.sql", d.upsert(HISTOGRAM, 2));

@@ -97,14 +97,16 @@ class PostgresCopyTest {
                 DB.dropTable(shape.table());
                 st.execute(DIALECT.createTable(shape));
             }
-            assertTrue(COPY.accepts(c, copied), "a table the sink created takes the COPY");
-            COPY.insert(c, copied, rows());
+            c.setAutoCommit(false);
+            assertTrue(COPY.insert(c, copied, rows()), "a table the sink created takes the COPY");
             try (PreparedStatement ps = c.prepareStatement(DIALECT.insertFromArrays(inserted))) {
                 for (int i = 0; i < inserted.columns().size(); i++) {
                     DIALECT.binder().bindArray(c, ps, i + 1, inserted.columns().get(i), rows(), i);
                 }
                 assertEquals(3, ps.executeUpdate());
             }
+            c.commit();
+            c.setAutoCommit(true);
             List<String> viaCopy = rowTexts(c, copied.table());
             assertEquals(rowTexts(c, inserted.table()), viaCopy);
             // and what that is, spelled out by PostgreSQL rather than by the sink
@@ -117,6 +119,21 @@ class PostgresCopyTest {
         }
     }
 
+    /** Loads one row in a transaction of its own; whether the COPY took it. */
+    private static boolean load(Connection c, TableShape shape, Object... row) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            boolean loaded = COPY.insert(c, shape, List.<Object[]>of(row));
+            c.commit();
+            return loaded;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     @Test
     void aTableDeclaredWithOtherTypesIsLeftToTheInsert() throws Exception {
         TableShape shape = new TableShape("copy_other_types", List.of(new Column("k", Schema.INT64_SCHEMA, MergeFunction.KEY),
@@ -124,11 +141,15 @@ class PostgresCopyTest {
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
             DB.dropTable(shape.table());
             st.execute("CREATE TABLE " + DB.q(shape.table()) + " (k BIGINT PRIMARY KEY, n NUMERIC(30))");
-            assertFalse(COPY.accepts(c, shape), "NUMERIC where the sink writes BIGINT: the binary form would not fit");
+            // PostgreSQL would read the binary BIGINT 1 as the NUMERIC 0.0: the check is what keeps this exact
+            assertFalse(load(c, shape, 1L, 1L), "NUMERIC where the sink writes BIGINT");
             st.execute("ALTER TABLE " + DB.q(shape.table()) + " ALTER COLUMN n TYPE BIGINT");
-            assertTrue(COPY.accepts(c, shape));
+            assertTrue(load(c, shape, 2L, 1L));
+            st.execute("ALTER TABLE " + DB.q(shape.table()) + " ALTER COLUMN n TYPE NUMERIC(30)");
+            assertFalse(load(c, shape, 3L, 1L), "checked at every load, not once");
             st.execute("ALTER TABLE " + DB.q(shape.table()) + " DROP COLUMN n");
-            assertFalse(COPY.accepts(c, shape), "a missing column");
+            assertFalse(load(c, shape, 4L, 1L), "a missing column");
+            assertEquals(1L, DB.scalarLong("SELECT COUNT(*) FROM " + DB.q(shape.table())), "only the load that matched stored a row");
         }
         TableShape decimal = new TableShape("copy_decimal", List.of(new Column("k", Schema.INT64_SCHEMA, MergeFunction.KEY),
                 new Column("x", Decimal.builder(2).optional().build(), MergeFunction.SUM)));
@@ -136,7 +157,26 @@ class PostgresCopyTest {
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
             DB.dropTable(decimal.table());
             st.execute(DIALECT.createTable(decimal));
-            assertFalse(COPY.accepts(c, decimal));
+            assertFalse(load(c, decimal, 1L, null));
+        }
+    }
+
+    @Test
+    void theLoadHoldsTheTableAgainstAlterUntilTheTransactionEnds() throws Exception {
+        TableShape shape = new TableShape("copy_locked", List.of(new Column("k", Schema.INT64_SCHEMA, MergeFunction.KEY),
+                new Column("n", Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM)));
+        try (Connection c = DB.connect(); Connection other = DB.connect(); Statement st = other.createStatement()) {
+            DB.dropTable(shape.table());
+            st.execute(DIALECT.createTable(shape));
+            c.setAutoCommit(false);
+            assertTrue(COPY.insert(c, shape, List.<Object[]>of(new Object[] {1L, 1L})));
+            st.execute("SET lock_timeout = '200ms'");
+            SQLException e = assertThrows(SQLException.class,
+                    () -> st.execute("ALTER TABLE " + DB.q(shape.table()) + " ALTER COLUMN n TYPE NUMERIC(30)"));
+            assertEquals("55P03", e.getSQLState(), "lock_not_available: " + e.getMessage());
+            c.commit();
+            st.execute("ALTER TABLE " + DB.q(shape.table()) + " ALTER COLUMN n TYPE NUMERIC(30)");
+            assertEquals(1L, DB.scalarLong("SELECT SUM(n) FROM " + DB.q(shape.table())));
         }
     }
 
@@ -147,12 +187,19 @@ class PostgresCopyTest {
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
             DB.dropTable(shape.table());
             st.execute(DIALECT.createTable(shape));
-            COPY.insert(c, shape, List.<Object[]>of(new Object[] {1L, 5L}));
-            SQLException e = assertThrows(SQLException.class,
-                    () -> COPY.insert(c, shape, List.<Object[]>of(new Object[] {2L, 1L}, new Object[] {1L, 1L})));
+            assertTrue(load(c, shape, 1L, 5L));
+            SQLException e = assertThrows(SQLException.class, () -> {
+                c.setAutoCommit(false);
+                try {
+                    COPY.insert(c, shape, List.<Object[]>of(new Object[] {2L, 1L}, new Object[] {1L, 1L}));
+                } finally {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+            });
             assertTrue(DIALECT.isUniqueViolation(e), e.getSQLState() + " " + e.getMessage());
             assertEquals(5L, DB.scalarLong("SELECT SUM(n) FROM " + DB.q(shape.table())), "the failed COPY stored nothing");
-            COPY.insert(c, shape, List.<Object[]>of(new Object[] {2L, 1L}));
+            assertTrue(load(c, shape, 2L, 1L));
             assertEquals(6L, DB.scalarLong("SELECT SUM(n) FROM " + DB.q(shape.table())), "the connection is usable after it");
         }
     }

@@ -93,4 +93,21 @@ class RowWriterPostgresTest {
             assertEquals(0L, DB.scalarLong("SELECT COUNT(*) FROM " + DB.q(SHAPE.table())));
         }
     }
+
+    @Test
+    void aColumnTypeAlteredWhileRunningSendsTheNextRowsThroughTheInsertExactly() throws Exception {
+        PostgresDialect dialect = new PostgresDialect();
+        try (JdbcSession session = new JdbcSession(dialect, DB::connect, c -> new TableManager(dialect, true, true).ensure(c, SHAPE))) {
+            Connection c = session.connection();
+            RowWriter writer = new RowWriter(dialect, session, 1000);
+            assertEquals(10, write(writer, c, 0, 10, 1), "the sink's own table: the binary COPY");
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + DB.q(SHAPE.table()) + " ALTER COLUMN n TYPE NUMERIC(30)");
+            }
+            // PostgreSQL would read the COPY's binary BIGINT 1 as the NUMERIC 0.0: these rows must take the INSERT
+            assertEquals(10, write(writer, c, 10, 20, 1));
+            assertEquals(20L, DB.scalarLong("SELECT SUM(n) FROM " + DB.q(SHAPE.table())));
+            assertEquals(20L, DB.scalarLong("SELECT COUNT(*) FROM " + DB.q(SHAPE.table())));
+        }
+    }
 }

@@ -1,0 +1,1 @@
+LOCK TABLE "access_metrics" IN ROW EXCLUSIVE MODE
