@@ -28,8 +28,10 @@ import java.util.Map;
  * 5,000 records (the sink's max.poll.records), every row new, as in the end-to-end run. Reports rows/s and the CPU of
  * this JVM and of its PostgreSQL backend per row. Run it on two builds' classes, alternating, to compare them.
  *
- * <p>Usage: {@code SinkWriteBenchmark [windows] [runs] [records per transaction]} (15 windows, 3 runs, 5,000; the first
- * run is a warm-up).
+ * <p>Usage: {@code SinkWriteBenchmark [windows] [runs] [records per transaction] [buckets] [passes]} (15 windows, 3 runs,
+ * 5,000, 0, 1; the first run is a warm-up). {@code buckets} &gt; 0 adds the two histogram columns of issue 17
+ * (request and upstream time), each row's with 1 to that many non-empty buckets; {@code passes} 2 writes every window
+ * twice, so that the second pass merges each row with the stored one (partial flushes).
  */
 public final class SinkWriteBenchmark {
     private static final String[] STATUS = {"200", "204", "302", "404", "500"};
@@ -40,11 +42,14 @@ public final class SinkWriteBenchmark {
         int windows = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int perTransaction = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
+        int buckets = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        int passes = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        Schema histogram = org.apache.kafka.connect.data.SchemaBuilder.map(Schema.INT32_SCHEMA, Schema.INT64_SCHEMA).optional().build();
         String url = System.getProperty("pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
         String user = System.getProperty("pg.user", "postgres");
         for (int run = 0; run < runs; run++) {
             String table = "sink_write_bench";
-            TableShape shape = new TableShape(table, List.of(
+            List<Column> columns = new ArrayList<>(List.of(
                     new Column("window_start", Timestamp.SCHEMA, MergeFunction.KEY),
                     new Column("status", Schema.STRING_SCHEMA, MergeFunction.KEY),
                     new Column("arg_ev", Schema.STRING_SCHEMA, MergeFunction.KEY),
@@ -55,6 +60,11 @@ public final class SinkWriteBenchmark {
                     new Column("request_time_sum", Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.SUM),
                     new Column("request_time_min", Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.MIN),
                     new Column("request_time_max", Schema.OPTIONAL_FLOAT64_SCHEMA, MergeFunction.MAX)));
+            if (buckets > 0) {
+                columns.add(new Column("request_time_histogram", histogram, MergeFunction.HISTOGRAM));
+                columns.add(new Column("upstream_response_time_histogram", histogram, MergeFunction.HISTOGRAM));
+            }
+            TableShape shape = new TableShape(table, columns);
             long pgPid;
             try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
                 st.execute("DROP TABLE IF EXISTS " + table);
@@ -84,12 +94,22 @@ public final class SinkWriteBenchmark {
                     for (String ev : EVENTS) {
                         for (int ad = 0; ad < ADS; ad++) {
                             double rt = 0.001 * (1 + random.nextInt(500));
-                            window.add(new Object[] {start, status, ev, "ad-" + ad, end, 3L, 1_200L, rt * 3, rt, rt * 2});
+                            Object[] row = {start, status, ev, "ad-" + ad, end, 3L, 1_200L, rt * 3, rt, rt * 2};
+                            if (buckets > 0) {
+                                row = java.util.Arrays.copyOf(row, row.length + 2);
+                                row[row.length - 2] = histogram(random, buckets);
+                                row[row.length - 1] = histogram(random, buckets);
+                            }
+                            window.add(row);
                         }
                     }
                 }
                 java.util.Collections.shuffle(window, random);
-                for (Object[] values : window) {
+                List<Object[]> written = new ArrayList<>(window);
+                for (int pass = 1; pass < passes; pass++) {
+                    written.addAll(window);
+                }
+                for (Object[] values : written) {
                     batch.add(new MappedRow(shape, values, false, "bench", 0, offset++));
                     if (batch.size() == perTransaction) {
                         long next = offset;
@@ -109,6 +129,16 @@ public final class SinkWriteBenchmark {
             System.out.printf("run %d%s: %,d rows in %.2f s, %,.0f rows/s; CPU per row: writer %.2f us, PostgreSQL %.2f us%n", run,
                     run == 0 ? " (warm-up)" : "", rows, secs, rows / secs, cpu / rows * 1e6, pg / rows * 1e6);
         }
+    }
+
+    /** 1 to {@code most} buckets around those of 1 ms to 1 s at 1% accuracy, counts of 1 to 3. */
+    private static io.logbunker.connect.sink.engine.HistogramCounts histogram(java.util.Random random, int most) {
+        Map<Integer, Long> m = new java.util.HashMap<>();
+        int n = 1 + random.nextInt(most);
+        for (int i = 0; i < n; i++) {
+            m.put(-345 + random.nextInt(345), 1L + random.nextInt(3));
+        }
+        return io.logbunker.connect.sink.engine.HistogramCounts.of("h", m);
     }
 
     interface Write {
