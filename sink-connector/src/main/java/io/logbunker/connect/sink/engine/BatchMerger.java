@@ -69,7 +69,9 @@ public final class BatchMerger {
             return;
         }
         if (p.values == null) {
+            // the first upsert of the key, or the first after a tombstone, which may have come in an older shape
             p.values = row.values().clone();
+            p.shape = shape;
             return;
         }
         if (p.shape != shape) {

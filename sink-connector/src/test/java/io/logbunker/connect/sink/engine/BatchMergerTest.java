@@ -49,4 +49,83 @@ class BatchMergerTest {
                 "times by instant, text by its characters, numbers by value");
         assertEquals("1000000/500/12", keys.get(keys.size() - 1));
     }
+
+    @Test
+    void theRowsOfOneKeyFoldInTheOrderTheyArrivedWhereverTheyStandInTheBatch() {
+        BatchMerger merger = new BatchMerger();
+        Random random = new Random(11);
+        long offset = 0;
+        // per key: an upsert, a tombstone, then upserts; or upserts, then a tombstone last
+        List<MappedRow> rows = new ArrayList<>();
+        for (int key = 0; key < 2_000; key++) {
+            Object[] k = {new Date(10_000), key % 2 == 0 ? "200" : "500", (long) key};
+            boolean deleteLast = key % 3 == 0;
+            rows.add(row(k, 100L, false));
+            if (!deleteLast) {
+                rows.add(row(k, null, true));
+            }
+            rows.add(row(k, 2L, false));
+            rows.add(row(k, 3L, false));
+            if (deleteLast) {
+                rows.add(row(k, null, true));
+            }
+        }
+        // interleave the keys but keep each key's rows in order: shuffle whole keys' positions
+        List<List<MappedRow>> perKey = new ArrayList<>();
+        for (MappedRow r : rows) {
+            long key = (Long) r.values()[2];
+            while (perKey.size() <= key) {
+                perKey.add(new ArrayList<>());
+            }
+            perKey.get((int) key).add(r);
+        }
+        List<MappedRow> batch = new ArrayList<>();
+        List<Integer> live = new ArrayList<>();
+        for (int i = 0; i < perKey.size(); i++) {
+            live.add(i);
+        }
+        while (!live.isEmpty()) {
+            int at = random.nextInt(live.size());
+            List<MappedRow> next = perKey.get(live.get(at));
+            batch.add(next.remove(0));
+            if (next.isEmpty()) {
+                live.remove(at);
+            }
+        }
+        for (MappedRow r : batch) {
+            merger.add(new MappedRow(r.shape(), r.values(), r.delete(), "t", 0, offset++));
+        }
+        List<BatchMerger.Pending> out = merger.sortedByTable().get("m");
+        assertEquals(2_000, out.size());
+        for (BatchMerger.Pending p : out) {
+            long key = (Long) p.key()[2];
+            assertEquals(true, p.deleteFirst(), "every key had a tombstone");
+            if (key % 3 == 0) {
+                assertEquals(null, p.values(), "the tombstone came last: the row is deleted");
+            } else {
+                assertEquals(5L, p.values()[3], "only the upserts after the tombstone: 2 + 3, not 100");
+            }
+        }
+    }
+
+    @Test
+    void anUpsertAfterATombstoneOfAnOlderShapeKeepsItsOwnColumns() {
+        TableShape older = new TableShape("m", List.of(new Column("k", Schema.INT64_SCHEMA, MergeFunction.KEY),
+                new Column("a", Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM)));
+        // evolved: a new field before the old one, so the value positions differ
+        TableShape newer = new TableShape("m", List.of(new Column("k", Schema.INT64_SCHEMA, MergeFunction.KEY),
+                new Column("b", Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM),
+                new Column("a", Schema.OPTIONAL_INT64_SCHEMA, MergeFunction.SUM)));
+        BatchMerger merger = new BatchMerger();
+        merger.add(new MappedRow(older, new Object[] {1L, null}, true, "t", 0, 0));
+        merger.add(new MappedRow(newer, new Object[] {1L, 5L, 7L}, false, "t", 0, 1));
+        BatchMerger.Pending p = merger.sortedByTable().get("m").get(0);
+        assertEquals(true, p.deleteFirst());
+        assertEquals(newer, p.shape(), "the values are the newer shape's: written as the older, 5 would land in a");
+        assertEquals(7L, p.values()[2]);
+    }
+
+    private static MappedRow row(Object[] key, Long requests, boolean delete) {
+        return new MappedRow(SHAPE, new Object[] {key[0], key[1], key[2], requests}, delete, "t", 0, 0);
+    }
 }
