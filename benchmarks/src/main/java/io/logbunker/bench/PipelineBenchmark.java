@@ -560,7 +560,7 @@ public final class PipelineBenchmark {
             }
             st.execute("DROP TABLE IF EXISTS \"" + name.replace('-', '_') + "\"");
         }
-        Result res = new Result(which.equals("ours") ? "LogBunker sink (additive upsert, UNNEST)"
+        Result res = new Result(which.equals("ours") ? "LogBunker sink (additive upsert; new rows by COPY)"
                 : "Debezium JDBC sink " + debeziumVersion(debezium) + " (upsert, record_key)", secs, records, cpuSecs, 0);
         System.out.printf("run %s %-45s %6.2f s  %,10.0f records/s  cpu %s%n", run, res.scenario(), secs, records / secs, cpuSecs);
         return res;
