@@ -11,7 +11,6 @@ import org.apache.kafka.connect.data.Timestamp;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,7 +44,7 @@ final class PostgresCopy implements BulkInsert {
     /** The statement, or null when a column has no binary form here (decimals). */
     String sql(TableShape shape) {
         for (Column c : shape.columns()) {
-            if (typeName(c) == null) {
+            if (field(c) == null) {
                 return null;
             }
         }
@@ -99,117 +98,135 @@ final class PostgresCopy implements BulkInsert {
             }
         }
         for (Column c : shape.columns()) {
-            if (!typeName(c).equals(types.get(c.name()))) {
+            if (!field(c).typeName.equals(types.get(c.name()))) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The column's type as PostgreSQL's driver names it, for the types this load writes; null for the others. */
-    static String typeName(Column c) {
+    /** How a column's values are written: PostgreSQL's name of the column type, which fixes the binary form. */
+    enum Field {
+        TIMESTAMP("timestamptz"), DATE("date"), TIME("time"), BYTE("int2"), SHORT("int2"), INT("int4"), LONG("int8"),
+        FLOAT("float4"), DOUBLE("float8"), BOOLEAN("bool"), BYTES("bytea"), TEXT("text"), JSON("json");
+
+        /** As the catalog and the driver name it. */
+        final String typeName;
+
+        Field(String typeName) {
+            this.typeName = typeName;
+        }
+    }
+
+    /** The field of a column of the types the sink creates; null for those without a binary form here (decimals). */
+    static Field field(Column c) {
         if (c.merge() == MergeFunction.HISTOGRAM) {
-            return "json";
+            return Field.JSON;
         }
         String logical = c.schema().name();
         if (Timestamp.LOGICAL_NAME.equals(logical)) {
-            return "timestamptz";
+            return Field.TIMESTAMP;
         }
         if (Date.LOGICAL_NAME.equals(logical)) {
-            return "date";
+            return Field.DATE;
         }
         if (Time.LOGICAL_NAME.equals(logical)) {
-            return "time";
+            return Field.TIME;
         }
         if (Decimal.LOGICAL_NAME.equals(logical)) {
             return null;
         }
-        return PostgresValueBinder.typeName(c.schema().type());
+        return switch (c.schema().type()) {
+            case INT8 -> Field.BYTE;
+            case INT16 -> Field.SHORT;
+            case INT32 -> Field.INT;
+            case INT64 -> Field.LONG;
+            case FLOAT32 -> Field.FLOAT;
+            case FLOAT64 -> Field.DOUBLE;
+            case BOOLEAN -> Field.BOOLEAN;
+            case BYTES -> Field.BYTES;
+            case STRING -> Field.TEXT;
+            default -> null;
+        };
     }
 
-    /** The COPY BINARY stream: the header, one tuple per row (a field count, then each field's length and bytes), the trailer. */
+    /**
+     * The COPY BINARY stream: the header, one tuple per row (a field count, then each field's length and bytes), the
+     * trailer. Every column must have a {@link #field}.
+     */
     static Out encode(List<Column> columns, List<Object[]> rows) {
-        Out out = new Out(64 + rows.size() * columns.size() * 12);
-        out.bytes(SIGNATURE, SIGNATURE.length);
+        Field[] fields = new Field[columns.size()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = field(columns.get(i));
+        }
+        Out out = new Out(64 + rows.size() * fields.length * 12);
+        out.bytes(SIGNATURE);
         out.int32(0); // flags
         out.int32(0); // header extension length
         for (Object[] row : rows) {
-            out.int16(columns.size());
-            for (int i = 0; i < columns.size(); i++) {
-                field(out, columns.get(i), row[i]);
+            out.int16(fields.length);
+            for (int i = 0; i < fields.length; i++) {
+                value(out, fields[i], row[i]);
             }
         }
         out.int16(-1);
         return out;
     }
 
-    private static void field(Out out, Column c, Object v) {
+    private static void value(Out out, Field f, Object v) {
         if (v == null) {
             out.int32(-1);
             return;
         }
-        if (c.merge() == MergeFunction.HISTOGRAM) {
-            out.text(((HistogramCounts) v).toJson());
-            return;
-        }
-        String logical = c.schema().name();
-        if (Timestamp.LOGICAL_NAME.equals(logical)) {
-            out.int32(8);
-            out.int64(Math.multiplyExact(((java.util.Date) v).getTime() - PG_EPOCH_MS, 1000L));
-            return;
-        }
-        if (Date.LOGICAL_NAME.equals(logical)) {
-            out.int32(4);
-            out.int32(Math.toIntExact(Math.floorDiv(((java.util.Date) v).getTime(), 86_400_000L) - PG_EPOCH_DAYS));
-            return;
-        }
-        if (Time.LOGICAL_NAME.equals(logical)) {
-            out.int32(8);
-            out.int64(Math.floorMod(((java.util.Date) v).getTime(), 86_400_000L) * 1000L);
-            return;
-        }
-        switch (c.schema().type()) {
-            case INT8 -> {
+        switch (f) {
+            case TIMESTAMP -> {
+                out.int32(8);
+                out.int64(Math.multiplyExact(((java.util.Date) v).getTime() - PG_EPOCH_MS, 1000L));
+            }
+            case DATE -> {
+                out.int32(4);
+                out.int32(Math.toIntExact(Math.floorDiv(((java.util.Date) v).getTime(), 86_400_000L) - PG_EPOCH_DAYS));
+            }
+            case TIME -> {
+                out.int32(8);
+                out.int64(Math.floorMod(((java.util.Date) v).getTime(), 86_400_000L) * 1000L);
+            }
+            case BYTE -> {
                 out.int32(2);
                 out.int16((Byte) v);
             }
-            case INT16 -> {
+            case SHORT -> {
                 out.int32(2);
                 out.int16((Short) v);
             }
-            case INT32 -> {
+            case INT -> {
                 out.int32(4);
                 out.int32((Integer) v);
             }
-            case INT64 -> {
+            case LONG -> {
                 out.int32(8);
                 out.int64((Long) v);
             }
-            case FLOAT32 -> {
+            case FLOAT -> {
                 out.int32(4);
                 out.int32(Float.floatToRawIntBits((Float) v));
             }
-            case FLOAT64 -> {
+            case DOUBLE -> {
                 out.int32(8);
                 out.int64(Double.doubleToRawLongBits((Double) v));
             }
             case BOOLEAN -> {
                 out.int32(1);
-                out.bytes(new byte[] {(byte) ((Boolean) v ? 1 : 0)}, 1);
+                out.int8((Boolean) v ? 1 : 0);
             }
             case BYTES -> {
-                byte[] b = v instanceof ByteBuffer buf ? bytesOf(buf) : (byte[]) v;
+                byte[] b = ValueBinder.bytes(v);
                 out.int32(b.length);
-                out.bytes(b, b.length);
+                out.bytes(b);
             }
-            default -> out.text((String) v);
+            case TEXT -> out.text((String) v);
+            case JSON -> out.text(((HistogramCounts) v).toJson());
         }
-    }
-
-    private static byte[] bytesOf(ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.duplicate().get(a);
-        return a;
     }
 
     /** A growing big-endian byte buffer. */
@@ -225,6 +242,11 @@ final class PostgresCopy implements BulkInsert {
             if (size + n > buf.length) {
                 buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
             }
+        }
+
+        void int8(int v) {
+            ensure(1);
+            buf[size++] = (byte) v;
         }
 
         void int16(int v) {
@@ -246,21 +268,17 @@ final class PostgresCopy implements BulkInsert {
             int32((int) v);
         }
 
-        void bytes(byte[] b, int n) {
-            ensure(n);
-            System.arraycopy(b, 0, buf, size, n);
-            size += n;
+        void bytes(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
         }
 
         /** A length-prefixed UTF-8 text. */
         void text(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             int32(b.length);
-            bytes(b, b.length);
-        }
-
-        byte[] toArray() {
-            return buf.length == size ? buf : java.util.Arrays.copyOf(buf, size);
+            bytes(b);
         }
     }
 }

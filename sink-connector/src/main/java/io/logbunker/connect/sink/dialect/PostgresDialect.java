@@ -121,9 +121,6 @@ public final class PostgresDialect extends Dialect {
         return "SELECT * FROM UNNEST(" + String.join(", ", params) + ")";
     }
 
-
-
-
     @Override
     protected String histogramMerge(String stored, String incoming) {
         return eitherOrBoth(stored, incoming, "(SELECT json_agg(json_build_array(m.b, m.n) ORDER BY m.b) FROM (SELECT (e ->> 0)::int AS b, "

@@ -8,7 +8,6 @@ import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 
-import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -62,7 +61,7 @@ final class PostgresValueBinder extends ValueBinder {
                     byte[][] a = new byte[rows.size()][];
                     for (int r = 0; r < a.length; r++) {
                         Object v = rows.get(r)[columnIndex];
-                        a[r] = v == null ? null : v instanceof ByteBuffer b ? bytes(b) : (byte[]) v;
+                        a[r] = v == null ? null : bytes(v);
                     }
                     yield a;
                 }
@@ -122,33 +121,13 @@ final class PostgresValueBinder extends ValueBinder {
                 : LocalTime.ofInstant(t, ZoneOffset.UTC).toString();
     }
 
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.duplicate().get(a);
-        return a;
-    }
-
+    /** The element type of a column's array; only for columns that do not travel as text (see {@link #isTextual}). */
     private static String arrayElementType(Column c) {
         if (Decimal.LOGICAL_NAME.equals(c.schema().name())) {
             return "numeric";
         }
-        String name = typeName(c.schema().type());
-        return name == null ? "text" : name;
-    }
-
-    /** PostgreSQL's name of the type the sink stores a Connect type as (without logical types); null for structures. */
-    static String typeName(org.apache.kafka.connect.data.Schema.Type type) {
-        return switch (type) {
-            case INT8, INT16 -> "int2";
-            case INT32 -> "int4";
-            case INT64 -> "int8";
-            case FLOAT32 -> "float4";
-            case FLOAT64 -> "float8";
-            case BOOLEAN -> "bool";
-            case BYTES -> "bytea";
-            case STRING -> "text";
-            default -> null;
-        };
+        PostgresCopy.Field f = PostgresCopy.field(c);
+        return f == null ? "text" : f.typeName;
     }
 
     /** Whether the column's array travels as text[] (cast on the server): times, dates and histograms' JSON. */

@@ -81,7 +81,7 @@ public class ValueBinder {
                 ps.setString(index, (String) value);
                 break;
             case BYTES:
-                ps.setBytes(index, value instanceof java.nio.ByteBuffer ? toArray((java.nio.ByteBuffer) value) : (byte[]) value);
+                ps.setBytes(index, bytes(value));
                 break;
             default:
                 throw new IllegalArgumentException("cannot bind a " + s.type() + " value to column " + column.name());
@@ -113,10 +113,14 @@ public class ValueBinder {
         return LocalDateTime.ofInstant(value.toInstant(), ZoneOffset.UTC);
     }
 
-    private static byte[] toArray(java.nio.ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.duplicate().get(a);
-        return a;
+    /** A BYTES value (a {@code byte[]} or a {@code ByteBuffer}, which is left as it was) as an array. */
+    static byte[] bytes(Object value) {
+        if (value instanceof java.nio.ByteBuffer b) {
+            byte[] a = new byte[b.remaining()];
+            b.duplicate().get(a);
+            return a;
+        }
+        return (byte[]) value;
     }
 
     protected int sqlType(Schema s) {
