@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Pre-merges a batch in memory per table and primary key, with the same functions the SQL applies, so one
- * statement never touches a row twice; then sorts rows by key so concurrent transactions lock rows in the
- * same order and cannot deadlock each other.
+ * statement never touches a row twice; then puts each table's rows in {@link #LOCK_ORDER}, so that concurrent
+ * transactions lock rows in the same order and cannot deadlock each other.
  */
 public final class BatchMerger {
 
@@ -19,12 +19,15 @@ public final class BatchMerger {
     public static final class Pending {
         TableShape shape;
         final Object[] key;
+        /** {@link Arrays#deepHashCode} of the key: the same in every JVM for the types key columns take. */
+        final int keyHash;
         boolean deleteFirst;
         Object[] values;
 
-        Pending(TableShape shape, Object[] key) {
+        Pending(TableShape shape, Object[] key, int keyHash) {
             this.shape = shape;
             this.key = key;
+            this.keyHash = keyHash;
         }
 
         public TableShape shape() {
@@ -44,15 +47,15 @@ public final class BatchMerger {
         }
     }
 
-    private record RowKey(String table, Object[] key) {
+    private record RowKey(String table, Object[] key, int keyHash) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof RowKey r && r.table.equals(table) && Arrays.deepEquals(r.key, key);
+            return o instanceof RowKey r && r.keyHash == keyHash && r.table.equals(table) && Arrays.deepEquals(r.key, key);
         }
 
         @Override
         public int hashCode() {
-            return table.hashCode() * 31 + Arrays.deepHashCode(key);
+            return table.hashCode() * 31 + keyHash;
         }
     }
 
@@ -62,7 +65,8 @@ public final class BatchMerger {
         TableShape shape = row.shape();
         int k = shape.keyCount();
         Object[] key = Arrays.copyOf(row.values(), k);
-        Pending p = rows.computeIfAbsent(new RowKey(shape.table(), key), rk -> new Pending(shape, key));
+        Pending p = rows.computeIfAbsent(new RowKey(shape.table(), key, Arrays.deepHashCode(key)),
+                rk -> new Pending(shape, key, rk.keyHash()));
         if (row.delete()) {
             p.deleteFirst = true;
             p.values = null;
@@ -106,16 +110,50 @@ public final class BatchMerger {
         return rows.size();
     }
 
-    /** The merged rows grouped by table (tables sorted by name), each group sorted by primary key. */
+    /** The merged rows grouped by table (tables sorted by name), each group in {@link #LOCK_ORDER}. */
     public Map<String, List<Pending>> sortedByTable() {
         Map<String, List<Pending>> byTable = new java.util.TreeMap<>();
         for (Pending p : rows.values()) {
             byTable.computeIfAbsent(p.shape.table(), t -> new ArrayList<>()).add(p);
         }
-        for (List<Pending> list : byTable.values()) {
-            list.sort(KEY_ORDER);
+        for (Map.Entry<String, List<Pending>> e : byTable.entrySet()) {
+            e.setValue(inLockOrder(e.getValue()));
         }
         return byTable;
+    }
+
+    /**
+     * The order in which every transaction touches a table's rows. Deadlock freedom needs only one total order that
+     * every task uses, not a meaningful one: by the key's hash, which costs an int comparison where comparing keys
+     * costs a walk through their columns (a sort of large batches was the merger's main cost), and by the keys
+     * themselves only among equal hashes.
+     */
+    static final Comparator<Pending> LOCK_ORDER = Comparator.<Pending>comparingInt(p -> p.keyHash).thenComparing(BatchMerger::compareKeys);
+
+    private static List<Pending> inLockOrder(List<Pending> list) {
+        int n = list.size();
+        long[] order = new long[n];
+        for (int i = 0; i < n; i++) {
+            // signed hash in the high half keeps LOCK_ORDER's order of hashes; the low half finds the row again
+            order[i] = (long) list.get(i).keyHash << 32 | i;
+        }
+        Arrays.sort(order);
+        List<Pending> out = new ArrayList<>(n);
+        for (int i = 0; i < n; ) {
+            int j = i + 1;
+            while (j < n && (order[j] >> 32) == (order[i] >> 32)) {
+                j++;
+            }
+            int from = out.size();
+            for (int k = i; k < j; k++) {
+                out.add(list.get((int) order[k]));
+            }
+            if (j - i > 1) {
+                out.subList(from, out.size()).sort(BatchMerger::compareKeys);
+            }
+            i = j;
+        }
+        return out;
     }
 
     public void clear() {
@@ -123,7 +161,7 @@ public final class BatchMerger {
     }
 
     /** Key column by key column; the usual key types compared directly, without a call through Comparable. */
-    static final Comparator<Pending> KEY_ORDER = (a, b) -> {
+    private static int compareKeys(Pending a, Pending b) {
         for (int i = 0; i < a.key.length && i < b.key.length; i++) {
             int c = compareValues(a.key[i], b.key[i]);
             if (c != 0) {
@@ -131,7 +169,7 @@ public final class BatchMerger {
             }
         }
         return Integer.compare(a.key.length, b.key.length);
-    };
+    }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static int compareValues(Object x, Object y) {
