@@ -164,13 +164,15 @@ public class AccessLogSourceTask extends SourceTask {
         }
         List<SourceRecord> records = new ArrayList<>();
         String errorsTopic = config.errorsTopic();
+        String topic = config.topic();
         for (FlushBatch b : batches) {
             Map<String, String> partition = SourceOffset.partition(b.identity());
             Map<String, Object> offset = new SourceOffset(b.endPosition(), b.check(), b.path().toString(), tailer.epochMs())
                     .toMap();
             for (AggregateRow row : b.rows()) {
-                records.add(new SourceRecord(partition, offset, config.topic(), null, schemas.keySchema, schemas.key(row),
-                        schemas.valueSchema, schemas.value(row)));
+                java.util.Date windowStart = new java.util.Date(row.windowStart());
+                records.add(new SourceRecord(partition, offset, topic, null, schemas.keySchema, schemas.key(row, windowStart),
+                        schemas.valueSchema, schemas.value(row, windowStart)));
             }
             if (!errorsTopic.isEmpty()) {
                 for (RejectedLine r : b.rejects()) {

@@ -5,6 +5,7 @@ import io.logbunker.connect.source.window.AggregateRow;
 import io.logbunker.connect.source.window.LogLinearBuckets;
 import io.logbunker.connect.source.window.MetricSpec;
 import io.logbunker.connect.source.window.MetricValues;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -31,6 +32,17 @@ final class AggregateSchemas {
     private final List<String> dimensionNames;
     private final boolean bytesSent;
     private final MetricSpec metrics;
+    private static final int SUM = 0;
+    private static final int MIN = 1;
+    private static final int MAX = 2;
+    private static final int HISTOGRAM = 3;
+    private final Field[] keyFields;
+    private final Field[] valueKeyFields;
+    private final Field windowEndField;
+    private final Field requestsField;
+    private final Field bytesSentField;
+    /** Per metric: its sum, min, max and histogram fields, null where the metric has not that aggregate. */
+    private final Field[][] metricFields;
 
     /** @param fileDimensions the key fields each file gives its rows ({@code FileDimensions#names()}), host first */
     AggregateSchemas(List<String> fileDimensions, List<String> groupBy, LineFields fields, MetricSpec metrics) {
@@ -69,21 +81,50 @@ final class AggregateSchemas {
         }
         this.keySchema = key.build();
         this.valueSchema = value.build();
+        // the fields looked up once: per row, a lookup by name and a name built per metric would cost more than the puts
+        this.keyFields = keyFields(keySchema);
+        this.valueKeyFields = keyFields(valueSchema);
+        this.windowEndField = valueSchema.field("window_end");
+        this.requestsField = valueSchema.field("requests");
+        this.bytesSentField = bytesSent ? valueSchema.field("bytes_sent") : null;
+        this.metricFields = new Field[metrics.metrics().size()][];
+        for (int i = 0; i < metricFields.length; i++) {
+            MetricSpec.Metric m = metrics.metrics().get(i);
+            metricFields[i] = new Field[4];
+            String[] aggregates = {"sum", "min", "max", "histogram"};
+            for (int a = 0; a < aggregates.length; a++) {
+                metricFields[i][a] = m.wants(aggregates[a]) ? valueSchema.field(m.field(aggregates[a])) : null;
+            }
+        }
+    }
+
+    private Field[] keyFields(Schema schema) {
+        Field[] fields = new Field[1 + dimensionNames.size()];
+        fields[0] = schema.field("window_start");
+        for (int i = 0; i < dimensionNames.size(); i++) {
+            fields[i + 1] = schema.field(dimensionNames.get(i));
+        }
+        return fields;
     }
 
     Struct key(AggregateRow row) {
+        return key(row, new Date(row.windowStart()));
+    }
+
+    /** @param windowStart the row's window start, which the key and the value share */
+    Struct key(AggregateRow row, Date windowStart) {
         Struct s = new Struct(keySchema);
-        fillKey(s, row);
+        fillKey(s, keyFields, row, windowStart);
         return s;
     }
 
-    Struct value(AggregateRow row) {
+    Struct value(AggregateRow row, Date windowStart) {
         Struct s = new Struct(valueSchema);
-        fillKey(s, row);
-        s.put("window_end", new Date(row.windowEnd()));
-        s.put("requests", row.requests());
-        if (bytesSent) {
-            s.put("bytes_sent", row.bytesSent());
+        fillKey(s, valueKeyFields, row, windowStart);
+        s.put(windowEndField, new Date(row.windowEnd()));
+        s.put(requestsField, row.requests());
+        if (bytesSentField != null) {
+            s.put(bytesSentField, row.bytesSent());
         }
         List<MetricSpec.Metric> list = metrics.metrics();
         for (int i = 0; i < list.size(); i++) {
@@ -92,17 +133,18 @@ final class AggregateSchemas {
             if (v.count() == 0) {
                 continue; // no line had a value: the fields stay null, which never erases a stored value
             }
-            if (m.sum()) {
-                s.put(m.field("sum"), number(m, v.sum(), row));
+            Field[] f = metricFields[i];
+            if (f[SUM] != null) {
+                s.put(f[SUM], number(m, v.sum(), row));
             }
-            if (m.min()) {
-                s.put(m.field("min"), number(m, v.min(), row));
+            if (f[MIN] != null) {
+                s.put(f[MIN], number(m, v.min(), row));
             }
-            if (m.max()) {
-                s.put(m.field("max"), number(m, v.max(), row));
+            if (f[MAX] != null) {
+                s.put(f[MAX], number(m, v.max(), row));
             }
-            if (m.histogram()) {
-                s.put(m.field("histogram"), v.histogram());
+            if (f[HISTOGRAM] != null) {
+                s.put(f[HISTOGRAM], v.histogram());
             }
         }
         return s;
@@ -121,11 +163,12 @@ final class AggregateSchemas {
         return (long) v;
     }
 
-    private void fillKey(Struct s, AggregateRow row) {
-        s.put("window_start", new Date(row.windowStart()));
+    /** {@code fields}: window_start, then the dimensions in order, as fields of the struct's schema. */
+    private static void fillKey(Struct s, Field[] fields, AggregateRow row, Date windowStart) {
+        s.put(fields[0], windowStart);
         List<String> dims = row.dimensions();
-        for (int i = 0; i < dimensionNames.size(); i++) {
-            s.put(dimensionNames.get(i), dims.get(i));
+        for (int i = 1; i < fields.length; i++) {
+            s.put(fields[i], dims.get(i - 1));
         }
     }
 }
