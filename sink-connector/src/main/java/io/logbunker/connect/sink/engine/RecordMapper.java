@@ -26,10 +26,17 @@ public final class RecordMapper {
     private record ShapeKey(String table, Schema keySchema, Schema valueSchema) {
     }
 
+    /**
+     * A shape and where each of its columns is in the records of its schemas: the key's fields, then the value's
+     * (null for a tombstone), looked up once per schema rather than by name per record.
+     */
+    private record Mapping(TableShape shape, Field[] keyFields, Field[] valueFields) {
+    }
+
     private final String tableFormat;
     private final Map<String, MergeFunction> mergeOverrides;
     private final boolean deleteEnabled;
-    private final Map<ShapeKey, TableShape> mappings = new HashMap<>();
+    private final Map<ShapeKey, Mapping> mappings = new HashMap<>();
     /** The relative accuracy of each histogram column ("table.column") this mapper has seen. */
     private final Map<String, Double> histogramAccuracies = new HashMap<>();
 
@@ -69,47 +76,61 @@ public final class RecordMapper {
                 throw new RecordMappingException("the value is null (a tombstone); set delete.enabled=true to delete the row "
                         + "with this key, or keep tombstones off this topic");
             }
-            TableShape shape = mapping(table, key.schema(), null);
-            Object[] values = new Object[shape.columns().size()];
-            fillKey(shape, key, values);
-            return new MappedRow(shape, values, true, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
+            Mapping m = mapping(table, key.schema(), null);
+            Object[] values = new Object[m.shape().columns().size()];
+            fillKey(m, key, values);
+            return new MappedRow(m.shape(), values, true, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
         }
         if (!(record.value() instanceof Struct) || record.valueSchema() == null) {
             throw new RecordMappingException("the value is a " + describe(record.value()) + ", not a Struct with a schema");
         }
         Struct value = (Struct) record.value();
-        TableShape shape = mapping(table, key.schema(), value.schema());
-        Object[] values = new Object[shape.columns().size()];
-        int k = fillKey(shape, key, values);
-        List<Column> cols = shape.columns();
+        Mapping m = mapping(table, key.schema(), value.schema());
+        List<Column> cols = m.shape().columns();
+        Object[] values = new Object[cols.size()];
+        int k = fillKey(m, key, values);
+        Field[] fields = m.valueFields();
         for (int i = k; i < cols.size(); i++) {
             Column c = cols.get(i);
-            values[i] = c.merge() == MergeFunction.HISTOGRAM ? HistogramCounts.of(c.name(), value.getMap(c.name())) : value.get(c.name());
+            Object v = value.get(fields[i - k]);
+            // a histogram field's schema is a map (deriveShape checked it), so Struct.put let only a map in
+            values[i] = c.merge() == MergeFunction.HISTOGRAM ? HistogramCounts.of(c.name(), (Map<?, ?>) v) : v;
         }
-        return new MappedRow(shape, values, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
+        return new MappedRow(m.shape(), values, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
     }
 
-    private static int fillKey(TableShape shape, Struct key, Object[] values) {
-        List<Column> cols = shape.columns();
-        int i = 0;
-        for (; i < cols.size() && cols.get(i).isKey(); i++) {
-            Object v = key.get(cols.get(i).name());
+    private static int fillKey(Mapping m, Struct key, Object[] values) {
+        Field[] fields = m.keyFields();
+        for (int i = 0; i < fields.length; i++) {
+            Object v = key.get(fields[i]);
             if (v == null) {
-                throw new RecordMappingException("key field '" + cols.get(i).name() + "' is null; primary-key values must be set");
+                throw new RecordMappingException("key field '" + fields[i].name() + "' is null; primary-key values must be set");
             }
             values[i] = v;
         }
-        return i;
+        return fields.length;
     }
 
-    private TableShape mapping(String table, Schema keySchema, Schema valueSchema) {
+    private Mapping mapping(String table, Schema keySchema, Schema valueSchema) {
         ShapeKey sk = new ShapeKey(table, keySchema, valueSchema);
-        TableShape shape = mappings.get(sk);
-        if (shape == null) {
-            shape = deriveShape(table, keySchema, valueSchema);
-            mappings.put(sk, shape);
+        Mapping m = mappings.get(sk);
+        if (m == null) {
+            TableShape shape = deriveShape(table, keySchema, valueSchema);
+            int keys = shape.keyCount();
+            Field[] keyFields = new Field[keys];
+            Field[] valueFields = new Field[shape.columns().size() - keys];
+            for (int i = 0; i < shape.columns().size(); i++) {
+                String name = shape.columns().get(i).name();
+                if (i < keys) {
+                    keyFields[i] = keySchema.field(name);
+                } else {
+                    valueFields[i - keys] = valueSchema.field(name);
+                }
+            }
+            m = new Mapping(shape, keyFields, valueFields);
+            mappings.put(sk, m);
         }
-        return shape;
+        return m;
     }
 
     TableShape deriveShape(String table, Schema keySchema, Schema valueSchema) {
