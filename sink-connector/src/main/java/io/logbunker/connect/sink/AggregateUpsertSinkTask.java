@@ -131,9 +131,11 @@ public class AggregateUpsertSinkTask extends SinkTask {
                 continue; // a redelivery; never report a bad record twice either
             }
             try {
-                MappedRow row = mapper.map(r);
-                checkIdentifiers(row.shape(), r.topic());
-                rows.add(row);
+                List<MappedRow> mapped = mapper.mapAll(r);
+                for (MappedRow row : mapped) {
+                    checkIdentifiers(row.shape(), r.topic());
+                }
+                rows.addAll(mapped); // all of a record's rows, or none
             } catch (RecordMappingException | IllegalArgumentException e) {
                 reported.add(reportOrFail(r, e.getMessage(), e));
             }
@@ -218,10 +220,16 @@ public class AggregateUpsertSinkTask extends SinkTask {
         for (SinkRecord r : records) {
             byPosition.put(r.originalTopic() + "/" + r.originalKafkaPartition() + "/" + r.originalKafkaOffset(), r);
         }
+        // a record's rows in one write: its offset is stored with the first, and would make the writer skip the rest
+        Map<String, List<MappedRow>> byRecord = new java.util.LinkedHashMap<>();
         for (MappedRow row : rows) {
+            byRecord.computeIfAbsent(row.topic() + "/" + row.partition() + "/" + row.offset(), k -> new ArrayList<>()).add(row);
+        }
+        for (List<MappedRow> recordRows : byRecord.values()) {
+            MappedRow row = recordRows.get(0);
             TopicPartition tp = new TopicPartition(row.topic(), row.partition());
             try {
-                writer.write(List.of(row), Map.of(tp, row.offset() + 1));
+                writer.write(recordRows, Map.of(tp, row.offset() + 1));
             } catch (SQLException e) {
                 if (writer.dialect().isAccessProblem(e)) {
                     throw accessFailure(e);

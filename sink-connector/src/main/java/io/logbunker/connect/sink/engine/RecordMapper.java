@@ -22,6 +22,10 @@ import java.util.Objects;
  */
 public final class RecordMapper {
     public static final String MERGE_PARAMETER = "merge";
+    /** The merge parameter of a batch record's one field: an array of rows, each as its own record's value. */
+    public static final String ROWS = "rows";
+    /** Stands for the key schema of a batch's rows, whose key fields are their own {@code merge=key} fields. */
+    private static final Schema BATCH_KEY = org.apache.kafka.connect.data.SchemaBuilder.struct().name("batch rows").build();
 
     private record ShapeKey(String table, Schema keySchema, Schema valueSchema) {
     }
@@ -30,7 +34,7 @@ public final class RecordMapper {
      * A shape and where each of its columns is in the records of its schemas: the key's fields, then the value's
      * (null for a tombstone), looked up once per schema rather than by name per record.
      */
-    private record Mapping(TableShape shape, Field[] keyFields, Field[] valueFields) {
+    private record Mapping(TableShape shape, Schema valueSchema, Field[] keyFields, Field[] valueFields) {
     }
 
     private final String tableFormat;
@@ -53,6 +57,46 @@ public final class RecordMapper {
     /** The table table.name.format {@code format} names for {@code topic}. */
     public static String tableName(String format, String topic) {
         return format.replace("${topic}", topic);
+    }
+
+    /**
+     * The rows of a record: one, or those of a batch record (a value whose one field has {@code merge=rows} and is an
+     * array of structs), each a row whose key fields are its fields with {@code merge=key}. The record's key is not
+     * used for a batch. A bad row makes the whole record bad.
+     *
+     * @throws RecordMappingException when the record does not follow the contract
+     */
+    public List<MappedRow> mapAll(SinkRecord record) {
+        if (record.value() instanceof Struct value && isBatch(value.schema())) {
+            String table = tableFor(record.topic());
+            Field rowsField = value.schema().fields().get(0);
+            List<?> elements = value.getArray(rowsField.name());
+            if (elements == null) {
+                throw new RecordMappingException("batch field '" + rowsField.name() + "' is null; a batch record holds an array of rows");
+            }
+            List<MappedRow> out = new ArrayList<>(elements.size());
+            Mapping m = null;
+            for (Object e : elements) {
+                if (!(e instanceof Struct row)) {
+                    throw new RecordMappingException("batch field '" + rowsField.name() + "' holds a " + describe(e) + ", not a row Struct");
+                }
+                if (m == null || !m.valueSchema().equals(row.schema())) {
+                    m = mapping(table, BATCH_KEY, row.schema());
+                }
+                out.add(new MappedRow(m.shape(), values(m, row, row), false, record.originalTopic(), record.originalKafkaPartition(),
+                        record.originalKafkaOffset()));
+            }
+            return out;
+        }
+        return List.of(map(record));
+    }
+
+    private static boolean isBatch(Schema s) {
+        if (s == null || s.type() != Schema.Type.STRUCT || s.fields().size() != 1) {
+            return false;
+        }
+        Schema f = s.fields().get(0).schema();
+        return f.type() == Schema.Type.ARRAY && f.parameters() != null && ROWS.equals(f.parameters().get(MERGE_PARAMETER));
     }
 
     /**
@@ -85,7 +129,16 @@ public final class RecordMapper {
             throw new RecordMappingException("the value is a " + describe(record.value()) + ", not a Struct with a schema");
         }
         Struct value = (Struct) record.value();
+        if (isBatch(value.schema())) {
+            throw new RecordMappingException("a batch record holds several rows; use mapAll");
+        }
         Mapping m = mapping(table, key.schema(), value.schema());
+        return new MappedRow(m.shape(), values(m, key, value), false, record.originalTopic(), record.originalKafkaPartition(),
+                record.originalKafkaOffset());
+    }
+
+    /** The row's values in the shape's column order: the key's fields from {@code key}, the rest from {@code value}. */
+    private static Object[] values(Mapping m, Struct key, Struct value) {
         List<Column> cols = m.shape().columns();
         Object[] values = new Object[cols.size()];
         int k = fillKey(m, key, values);
@@ -96,7 +149,7 @@ public final class RecordMapper {
             // a histogram field's schema is a map (deriveShape checked it), so Struct.put let only a map in
             values[i] = c.merge() == MergeFunction.HISTOGRAM ? HistogramCounts.of(c.name(), (Map<?, ?>) v) : v;
         }
-        return new MappedRow(m.shape(), values, false, record.originalTopic(), record.originalKafkaPartition(), record.originalKafkaOffset());
+        return values;
     }
 
     private static int fillKey(Mapping m, Struct key, Object[] values) {
@@ -115,22 +168,41 @@ public final class RecordMapper {
         ShapeKey sk = new ShapeKey(table, keySchema, valueSchema);
         Mapping m = mappings.get(sk);
         if (m == null) {
-            TableShape shape = deriveShape(table, keySchema, valueSchema);
+            // a batch's rows carry their key among their fields
+            Schema rowKey = keySchema == BATCH_KEY ? keyOfRow(valueSchema) : keySchema;
+            TableShape shape = deriveShape(table, rowKey, valueSchema);
             int keys = shape.keyCount();
             Field[] keyFields = new Field[keys];
             Field[] valueFields = new Field[shape.columns().size() - keys];
             for (int i = 0; i < shape.columns().size(); i++) {
                 String name = shape.columns().get(i).name();
                 if (i < keys) {
-                    keyFields[i] = keySchema.field(name);
+                    keyFields[i] = (keySchema == BATCH_KEY ? valueSchema : keySchema).field(name);
                 } else {
                     valueFields[i - keys] = valueSchema.field(name);
                 }
             }
-            m = new Mapping(shape, keyFields, valueFields);
+            m = new Mapping(shape, valueSchema, keyFields, valueFields);
             mappings.put(sk, m);
         }
         return m;
+    }
+
+    /** A batch row's key: its fields whose merge function is {@code key}, in their order. */
+    private Schema keyOfRow(Schema row) {
+        if (row.type() != Schema.Type.STRUCT) {
+            throw new RecordMappingException("a batch's row is a " + row.type() + ", not a Struct");
+        }
+        org.apache.kafka.connect.data.SchemaBuilder key = org.apache.kafka.connect.data.SchemaBuilder.struct();
+        for (Field f : row.fields()) {
+            if (mergeOf(f) == MergeFunction.KEY) {
+                key.field(f.name(), f.schema());
+            }
+        }
+        if (key.fields().isEmpty()) {
+            throw new RecordMappingException("the rows of the batch have no field with merge=key, so there is no primary key");
+        }
+        return key.build();
     }
 
     TableShape deriveShape(String table, Schema keySchema, Schema valueSchema) {

@@ -61,6 +61,9 @@ abstract class SinkBehaviourSuite {
             .field("rt_max", SchemaBuilder.float64().optional().parameter("merge", "max").build())
             .field("label", SchemaBuilder.string().optional().build()).build();
     static final long W0 = 1_795_860_000_000L;
+    /** A record of several rows, as the source writes with rows.per.record above 1. */
+    static final Schema BATCH = SchemaBuilder.struct().name("b")
+            .field("rows", SchemaBuilder.array(VALUE).parameter("merge", "rows").build()).build();
 
     final TestDatabase db = database();
     final List<AggregateUpsertSinkTask> tasks = new ArrayList<>();
@@ -495,9 +498,8 @@ abstract class SinkBehaviourSuite {
         assertEquals(50, total("requests"));
     }
 
-    @Test
-    void aRowTheDatabaseRefusesGoesToTheDlqAloneAndTheRestIsWritten() throws Exception {
-        // a table made by hand with a rule the records do not know about: the database is the judge
+    /** A table made by hand with a rule the records do not know about (bytes_sent below 1,000,000): the database is the judge. */
+    void createTableRefusingLargeByteCounts() throws SQLException {
         try (var c = db.connect(); var st = c.createStatement()) {
             String ts = db.name().equals("postgresql") ? "TIMESTAMPTZ" : db.name().equals("mariadb") ? "DATETIME(3)" : "TEXT";
             st.execute("CREATE TABLE " + db.q(topic) + " (" + db.q("window_start") + " " + ts + " NOT NULL, " + db.q("status")
@@ -506,6 +508,11 @@ abstract class SinkBehaviourSuite {
                     + " DOUBLE PRECISION, " + db.q("label") + " VARCHAR(64), PRIMARY KEY (" + db.q("window_start") + ", "
                     + db.q("status") + "))");
         }
+    }
+
+    @Test
+    void aRowTheDatabaseRefusesGoesToTheDlqAloneAndTheRestIsWritten() throws Exception {
+        createTableRefusingLargeByteCounts();
         TopicPartition tp = new TopicPartition(topic, 0);
         FakeSinkContext ctx = new FakeSinkContext();
         AggregateUpsertSinkTask t = task(ctx, tp);
@@ -522,6 +529,47 @@ abstract class SinkBehaviourSuite {
         ConnectException e = assertThrows(ConnectException.class, () -> strict.put(List.of(rec(0, 3, W0, "500", 1, 9_000_000L))));
         assertTrue(e.getMessage().contains("errors.tolerance=all"), e.getMessage());
         assertEquals(2, total("requests"), "nothing of the refused batch was written");
+    }
+
+    SinkRecord batch(int partition, long offset, Struct... rows) {
+        return new SinkRecord(topic, partition, null, null, BATCH, new Struct(BATCH).put("rows", List.of(rows)), offset);
+    }
+
+    @Test
+    void batchRecordsWriteEachRowAsItsOwnRecordWouldAcrossRedeliveries() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
+        List<SinkRecord> first = List.of(
+                batch(0, 0, value(W0, "200", 2, 20L, 0.5, 0.5, null), value(W0, "404", 1, 5L, null, null, "a"),
+                        value(W0, "200", 3, 30L, 0.2, 0.9, null)),
+                rec(0, 1, W0, "200", 4, 40L),
+                batch(0, 2, value(W0 + 60_000, "500", 7, 70L, 1.5, 2.5, "b")));
+        t.put(first);
+        t.put(first); // redelivered: nothing twice
+        t.put(List.of(batch(0, 3, value(W0, "404", 10, 100L, 0.1, 0.1, null))));
+        assertEquals(3, rows());
+        assertEquals(27, total("requests"));
+        assertEquals(265, total("bytes_sent"));
+        assertEquals(9, db.scalarLong("SELECT " + db.q("requests") + " FROM " + db.q(topic) + " WHERE " + db.q("status") + " = '200'"));
+        assertEquals(11, db.scalarLong("SELECT " + db.q("requests") + " FROM " + db.q(topic) + " WHERE " + db.q("status") + " = '404'"));
+        assertEquals(4, storedOffset(0));
+    }
+
+    @Test
+    void aBatchWithARowTheDatabaseRefusesGoesToTheDlqWholeAndEveryRowOfTheOthersIsWritten() throws Exception {
+        createTableRefusingLargeByteCounts();
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, tp);
+        t.put(List.of(
+                batch(0, 0, value(W0, "200", 1, 10L, null, null, null), value(W0, "204", 1, 10L, null, null, null)),
+                batch(0, 1, value(W0, "200", 100, 10L, null, null, null), value(W0, "404", 1, 5_000_000L, null, null, null)),
+                batch(0, 2, value(W0, "302", 1, 10L, null, null, null), value(W0, "500", 1, 10L, null, null, null),
+                        value(W0, "200", 1, 10L, null, null, null))));
+        assertEquals(List.of(1L), ctx.reported.stream().map(SinkRecord::kafkaOffset).toList(), "the batch with the refused row");
+        assertEquals(4, rows(), "every row of the other batches, none of the refused one");
+        assertEquals(5, total("requests"));
+        assertEquals(3, storedOffset(0));
     }
 
     @Test

@@ -52,4 +52,47 @@ class RecordMapperTest {
         RecordMappingException e = assertThrows(RecordMappingException.class, () -> new RecordMapper("${topic}", Map.of(), false).map(r));
         assertTrue(e.getMessage().contains("histogram.relative.accuracy"), e.getMessage());
     }
+
+    private static final Schema ROW = SchemaBuilder.struct().name("row")
+            .field("status", SchemaBuilder.string().parameter("merge", "key").build())
+            .field("requests", SchemaBuilder.int64().parameter("merge", "sum").build())
+            .field("arg_ad", SchemaBuilder.string().parameter("merge", "key").build()).build();
+
+    private static SinkRecord batch(Schema row, java.util.List<Object> rows) {
+        Schema batch = SchemaBuilder.struct().name("b").field("rows", SchemaBuilder.array(row).parameter("merge", "rows").build()).build();
+        return new SinkRecord("metrics", 0, null, null, batch, new Struct(batch).put("rows", rows), 41);
+    }
+
+    @Test
+    void aBatchRecordIsOneRowPerElementKeyedByItsMergeKeyFields() {
+        RecordMapper mapper = new RecordMapper("${topic}", Map.of(), false);
+        java.util.List<MappedRow> rows = mapper.mapAll(batch(ROW, java.util.List.of(
+                new Struct(ROW).put("status", "200").put("requests", 3L).put("arg_ad", "a1"),
+                new Struct(ROW).put("status", "404").put("requests", 1L).put("arg_ad", "a2"))));
+        assertEquals(2, rows.size());
+        MappedRow first = rows.get(0);
+        assertEquals(java.util.List.of("status", "arg_ad", "requests"), first.shape().columns().stream().map(Column::name).toList(),
+                "the key columns first, in the row's order");
+        assertEquals(2, first.shape().keyCount());
+        assertEquals(java.util.List.of("200", "a1", 3L), java.util.Arrays.asList(first.values()));
+        assertEquals(java.util.List.of("404", "a2", 1L), java.util.Arrays.asList(rows.get(1).values()));
+        assertEquals(41, first.offset(), "every row carries its record's position");
+        assertEquals(first.shape(), rows.get(1).shape());
+        SinkRecord single = new SinkRecord("metrics", 0, KEY, new Struct(KEY).put("status", "200"), value("0.01"),
+                new Struct(value("0.01")).put("requests", 1L), 0);
+        assertEquals(1, mapper.mapAll(single).size(), "a record of one row maps as before");
+    }
+
+    @Test
+    void aBatchWhoseRowsHaveNoKeyFieldOrAreNotStructsIsABadRecord() {
+        Schema noKey = SchemaBuilder.struct().name("row").field("requests", SchemaBuilder.int64().parameter("merge", "sum").build()).build();
+        RecordMappingException e = assertThrows(RecordMappingException.class, () -> new RecordMapper("${topic}", Map.of(), false)
+                .mapAll(batch(noKey, java.util.List.of(new Struct(noKey).put("requests", 1L)))));
+        assertTrue(e.getMessage().contains("merge=key"), e.getMessage());
+        Schema texts = SchemaBuilder.struct().name("b").field("rows", SchemaBuilder.array(Schema.STRING_SCHEMA).parameter("merge", "rows")
+                .build()).build();
+        SinkRecord notRows = new SinkRecord("metrics", 0, null, null, texts, new Struct(texts).put("rows", java.util.List.of("x")), 0);
+        e = assertThrows(RecordMappingException.class, () -> new RecordMapper("${topic}", Map.of(), false).mapAll(notRows));
+        assertTrue(e.getMessage().contains("not a row Struct"), e.getMessage());
+    }
 }
