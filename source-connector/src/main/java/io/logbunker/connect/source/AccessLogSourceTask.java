@@ -9,6 +9,7 @@ import io.logbunker.connect.source.tail.StoredOffsets;
 import io.logbunker.connect.source.window.AggregateRow;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,14 +167,29 @@ public class AccessLogSourceTask extends SourceTask {
         List<SourceRecord> records = new ArrayList<>();
         String errorsTopic = config.errorsTopic();
         String topic = config.topic();
+        int rowsPerRecord = config.rowsPerRecord();
         for (FlushBatch b : batches) {
             Map<String, String> partition = SourceOffset.partition(b.identity());
             Map<String, Object> offset = new SourceOffset(b.endPosition(), b.check(), b.path().toString(), tailer.epochMs())
                     .toMap();
-            for (AggregateRow row : b.rows()) {
-                java.util.Date windowStart = new java.util.Date(row.windowStart());
-                records.add(new SourceRecord(partition, offset, topic, null, schemas.keySchema, schemas.key(row, windowStart),
-                        schemas.valueSchema, schemas.value(row, windowStart)));
+            if (rowsPerRecord == 1) {
+                for (AggregateRow row : b.rows()) {
+                    Date windowStart = new Date(row.windowStart());
+                    records.add(new SourceRecord(partition, offset, topic, null, schemas.keySchema, schemas.key(row, windowStart),
+                            schemas.valueSchema, schemas.value(row, windowStart)));
+                }
+            } else {
+                // every record of the batch carries the batch's end offset: the rows count once it is committed
+                List<AggregateRow> rows = b.rows();
+                for (int from = 0; from < rows.size(); from += rowsPerRecord) {
+                    List<AggregateRow> part = rows.subList(from, Math.min(rows.size(), from + rowsPerRecord));
+                    List<Struct> values = new ArrayList<>(part.size());
+                    for (AggregateRow row : part) {
+                        values.add(schemas.value(row, new Date(row.windowStart())));
+                    }
+                    records.add(new SourceRecord(partition, offset, topic, null, null, null, schemas.batchSchema,
+                            schemas.batch(values)));
+                }
             }
             if (!errorsTopic.isEmpty()) {
                 for (RejectedLine r : b.rejects()) {

@@ -26,8 +26,14 @@ final class AggregateSchemas {
     static final String HISTOGRAM_ACCURACY = "histogram.relative.accuracy";
     static final String HISTOGRAM_MIN_VALUE = "histogram.min.value";
 
+    /** The parameter value that marks a batch record's array of rows (the field's {@code merge} parameter). */
+    static final String ROWS = "rows";
+
     final Schema keySchema;
     final Schema valueSchema;
+    /** A record of several rows: a struct whose one field, {@code rows}, is an array of {@link #valueSchema}. */
+    final Schema batchSchema;
+    private final Field batchRows;
     /** The key fields of a row in order: the file's (host, path dimensions), then group-by fields. */
     private final List<String> dimensionNames;
     private final boolean bytesSent;
@@ -81,6 +87,9 @@ final class AggregateSchemas {
         }
         this.keySchema = key.build();
         this.valueSchema = value.build();
+        this.batchSchema = SchemaBuilder.struct().name("io.logbunker.accesslog.AggregateBatch").version(1)
+                .field(ROWS, SchemaBuilder.array(valueSchema).parameter(MERGE, ROWS).build()).build();
+        this.batchRows = batchSchema.field(ROWS);
         // the fields looked up once: per row, a lookup by name and a name built per metric would cost more than the puts
         this.keyFields = keyFields(keySchema);
         this.valueKeyFields = keyFields(valueSchema);
@@ -148,6 +157,11 @@ final class AggregateSchemas {
             }
         }
         return s;
+    }
+
+    /** One record's value for several rows: their values, in order. */
+    Struct batch(List<Struct> rowValues) {
+        return new Struct(batchSchema).put(batchRows, rowValues);
     }
 
     /** Whole numbers are summed in a double, which is exact up to 2^53: beyond, the task stops rather than round. */

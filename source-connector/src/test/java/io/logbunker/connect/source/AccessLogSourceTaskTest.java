@@ -97,6 +97,55 @@ class AccessLogSourceTaskTest {
     }
 
     @Test
+    void rowsPerRecordPacksAFlushsRowsIntoBatchRecordsWhoseRowsAreTheSingleRecordsValues() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 7; i++) { // 7 groups of one window, 2 lines each
+            for (int copy = 0; copy < 2; copy++) {
+                lines.append("1.1.1.1 - - [22/Nov/2026:10:00:0").append(i).append(" +0000] \"GET /t?ev=e").append(i)
+                        .append(" HTTP/1.1\" 200 ").append(10 + copy).append(" \"-\" \"ua\" 0.01").append(copy).append('\n');
+            }
+        }
+        Path log = dir.resolve("access.log");
+        Files.writeString(log, lines);
+        Map<String, Struct> single = new HashMap<>();
+        AccessLogSourceTask one = new AccessLogSourceTask(time);
+        one.initialize(context());
+        one.start(config());
+        for (SourceRecord r : pollAll(one)) {
+            single.put(((Struct) r.value()).getString("arg_ev"), (Struct) r.value());
+        }
+        one.stop();
+        assertEquals(7, single.size());
+
+        storage.clear();
+        Map<String, String> c = config();
+        c.put("rows.per.record", "3");
+        AccessLogSourceTask batched = new AccessLogSourceTask(time);
+        batched.initialize(context());
+        batched.start(c);
+        List<SourceRecord> records = pollAll(batched);
+        batched.stop();
+        assertEquals(3, records.size(), "7 rows in records of 3, 3 and 1");
+        Map<String, Struct> rows = new HashMap<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (SourceRecord r : records) {
+            assertEquals(null, r.key(), "a batch has no key: each row carries its own");
+            assertEquals("io.logbunker.accesslog.AggregateBatch", r.valueSchema().name());
+            assertEquals("rows", r.valueSchema().field("rows").schema().parameters().get("merge"));
+            assertEquals(Files.size(log), ((Number) r.sourceOffset().get("position")).longValue(), "every record carries the range end");
+            List<Object> values = ((Struct) r.value()).getArray("rows");
+            sizes.add(values.size());
+            for (Object v : values) {
+                Struct row = (Struct) v;
+                row.validate();
+                rows.put(row.getString("arg_ev"), row);
+            }
+        }
+        assertEquals(List.of(3, 3, 1), sizes);
+        assertEquals(single, rows, "each row is the value its own record would have had");
+    }
+
+    @Test
     void recordsFollowTheContractAndCarryTheRangeEndAsOffset() throws Exception {
         Path log = dir.resolve("access.log");
         String l1 = "1.1.1.1 - - [22/Nov/2026:10:00:01 +0000] \"GET /t?ev=click&ad=1 HTTP/1.1\" 200 10 \"-\" \"ua\" 0.010\n";
