@@ -4,7 +4,8 @@ import io.logbunker.connect.testkit.ClusterChecks;
 import io.logbunker.connect.testkit.LogWriter;
 import io.logbunker.connect.testkit.RawLatencyCount;
 import io.logbunker.connect.testkit.TcpProxy;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -25,14 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * workers and exactly-once source support, while a writer appends lines and everything that can go wrong does:
  * two rotations, the worker running the source dies (its task moves), both connectors restart through REST, and
  * the database is cut off for 20 seconds, with two sink tasks. The table must equal the truth counted from the raw
- * lines, exactly, and so must every bucket count of the request-time and upstream-time histograms.
+ * lines, exactly, and so must every bucket count of the request-time and upstream-time histograms; once with a
+ * record per row and once with several rows per record.
  */
 class PipelineExactnessIT {
     private static final String TOPIC = "e2e-metrics";
     private static final String ERRORS = "e2e-errors";
 
-    @Test
-    void tableEqualsTheTruthAfterRotationsFailoverRestartsAndADatabaseCut(@TempDir Path dir) throws Exception {
+    /** With one record per row (the default) and with the rows of a flush packed into records of up to 7 rows. */
+    @ParameterizedTest(name = "rows.per.record={0}")
+    @ValueSource(ints = {1, 7})
+    void tableEqualsTheTruthAfterRotationsFailoverRestartsAndADatabaseCut(int rowsPerRecord, @TempDir Path dir) throws Exception {
         String run = Long.toString(System.currentTimeMillis(), 36);
         String table = "e2e_metrics_" + run;
         String sourceName = "e2e-source-" + run;
@@ -48,6 +52,7 @@ class PipelineExactnessIT {
             writer.writeLines(1000);
             Map<String, String> source = cluster.source(dir.toAbsolutePath() + "/access.log*", LogWriter.LATENCY_FORMAT, TOPIC, ERRORS);
             source.put("metrics", "request_time:sum,max,histogram;upstream_response_time:histogram");
+            source.put("rows.per.record", Integer.toString(rowsPerRecord));
             Map<String, String> sink = cluster.sink(proxiedUrl, TOPIC, table, sinkName);
             sink.put("tasks.max", "2");
             cluster.connect.configureConnector(sourceName, source);
