@@ -307,7 +307,12 @@ public final class PipelineBenchmark {
                             Map<String, String> sourceOverrides, String scenario) throws Exception {
         String topic = "bench-metrics-" + run + "-" + id;
         String table = "bench_metrics_" + run + "_" + id;
-        createTopic(topic, 3);
+        // --partitions N: the metrics topic's partitions (3, connect-configs/kafka-server.properties' num.partitions);
+        // a variant's "topic.partitions=N" overrides it for its runs
+        sourceOverrides = new java.util.LinkedHashMap<>(sourceOverrides);
+        String partitions = sourceOverrides.remove("topic.partitions");
+        int topicPartitions = Integer.parseInt(partitions != null ? partitions : opts.getOrDefault("partitions", "3"));
+        createTopic(topic, topicPartitions);
         Path dir = state.resolve("run-" + run);
         deleteRecursively(dir);
         Files.createDirectories(dir);
@@ -380,13 +385,13 @@ public final class PipelineBenchmark {
                 // SUM(requests) scans the whole table, which at a million rows costs PostgreSQL more than the sink's
                 // writes; so it runs when the sink's offsets have caught up with the topic, or once a second
                 long now = System.nanoTime();
-                if (now - lastSum > 1_000_000_000L || sinkCaughtUp(db, "bench-sink-" + run + "-" + id, topic, 3)) {
+                if (now - lastSum > 1_000_000_000L || sinkCaughtUp(db, "bench-sink-" + run + "-" + id, topic, topicPartitions)) {
                     seen = tableRequests(db, table);
                     lastSum = now;
                 }
                 if (timeline) {
                     System.out.printf("  t=%5.2f s  topic end offsets %,9d  table requests %,11d%n", (System.nanoTime() - t0) / 1e9,
-                            endOffset(topic, 3), seen);
+                            endOffset(topic, topicPartitions), seen);
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -394,7 +399,7 @@ public final class PipelineBenchmark {
                 throw new IllegalStateException("the table has " + seen + " requests for " + lines + " lines");
             }
             Map<String, Double> cpuSecs = cpuSince(cpu0);
-            long[] records = committedRecords(topic, 3);
+            long[] records = committedRecords(topic, topicPartitions);
             long[] rows = tableRows(db, table);
             Result res = new Result(scenario, secs, lines, cpuSecs, topicBytes(topic) / (double) lines, records[0],
                     rows[0], records[1], rows[1]);
@@ -486,10 +491,11 @@ public final class PipelineBenchmark {
         // lies past the final commit marker. So each sink is done when its group's committed offsets reach, per
         // partition, the offset after the last committed record.
         Map<TopicPartition, Long> done = new HashMap<>();
-        long records = readCommitted(topic, 3, done);
+        int partitions = Integer.parseInt(opts.getOrDefault("partitions", "3"));
+        long records = readCommitted(topic, partitions, done);
         long target = done.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("topic %s: %,d aggregate records in %,d offsets (the rest are transaction markers)%n", topic,
-                records, endOffset(topic, 3));
+                records, endOffset(topic, partitions));
         // both sinks run on the one worker, so a warm-up round is one run of each, repeated until its JIT settles
         warmUp("both sinks", k -> {
             Result a = sinkRun(url, "ours", "w" + k, topic, target, records, fillLines, debezium);
