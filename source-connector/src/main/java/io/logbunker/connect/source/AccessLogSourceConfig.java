@@ -228,9 +228,9 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                 GROUP_OUTPUT, ++o, Width.SHORT, "Poll interval");
         def.define(ROWS_PER_RECORD, Type.INT, 1, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
                 "1: one record per (window, group) row, keyed by the row's key, which any sink and per-record SMT understands. "
-                        + "Above 1: the rows of a flush go out in records of up to this many rows, with no key and as value a "
-                        + "struct whose one field 'rows' is an array of the rows' values (schema io.logbunker.accesslog."
-                        + "AggregateBatch, the field's merge parameter 'rows'). LogBunker's sink writes each row as it would "
+                        + "Above 1: the rows of a flush go out in records of up to this many rows, with no key and as value the "
+                        + "array of the rows' values (schema io.logbunker.accesslog.AggregateBatch, with the merge parameter "
+                        + "'rows'). LogBunker's sink writes each row as it would "
                         + "its own record; a dead letter queue, SMTs and other sinks see the batch as one record. At high "
                         + "cardinality this saves Kafka's and Connect's cost per record (README, Cardinality). A record must "
                         + "stay below the producer's max.request.size (1 MiB by default): 500 rows of about 60 bytes each "

@@ -187,8 +187,7 @@ public class AccessLogSourceTask extends SourceTask {
                     for (AggregateRow row : part) {
                         values.add(schemas.value(row, new Date(row.windowStart())));
                     }
-                    records.add(new SourceRecord(partition, offset, topic, null, null, null, schemas.batchSchema,
-                            schemas.batch(values)));
+                    records.add(new SourceRecord(partition, offset, topic, null, null, null, schemas.batchSchema, values));
                 }
             }
             if (!errorsTopic.isEmpty()) {

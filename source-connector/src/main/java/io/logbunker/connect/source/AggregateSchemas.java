@@ -26,14 +26,16 @@ final class AggregateSchemas {
     static final String HISTOGRAM_ACCURACY = "histogram.relative.accuracy";
     static final String HISTOGRAM_MIN_VALUE = "histogram.min.value";
 
-    /** The parameter value that marks a batch record's array of rows (the field's {@code merge} parameter). */
+    /** The {@code merge} parameter of a batch record's value: an array of rows. */
     static final String ROWS = "rows";
 
     final Schema keySchema;
     final Schema valueSchema;
-    /** A record of several rows: a struct whose one field, {@code rows}, is an array of {@link #valueSchema}. */
+    /**
+     * A record of several rows: an array of {@link #valueSchema}, marked by its {@code merge} parameter. An array, not a
+     * struct holding one: putting an array into a struct validates every row again, which cost more than building it.
+     */
     final Schema batchSchema;
-    private final Field batchRows;
     /** The key fields of a row in order: the file's (host, path dimensions), then group-by fields. */
     private final List<String> dimensionNames;
     private final boolean bytesSent;
@@ -87,9 +89,8 @@ final class AggregateSchemas {
         }
         this.keySchema = key.build();
         this.valueSchema = value.build();
-        this.batchSchema = SchemaBuilder.struct().name("io.logbunker.accesslog.AggregateBatch").version(1)
-                .field(ROWS, SchemaBuilder.array(valueSchema).parameter(MERGE, ROWS).build()).build();
-        this.batchRows = batchSchema.field(ROWS);
+        this.batchSchema = SchemaBuilder.array(valueSchema).name("io.logbunker.accesslog.AggregateBatch").version(1)
+                .parameter(MERGE, ROWS).build();
         // the fields looked up once: per row, a lookup by name and a name built per metric would cost more than the puts
         this.keyFields = keyFields(keySchema);
         this.valueKeyFields = keyFields(valueSchema);
@@ -157,11 +158,6 @@ final class AggregateSchemas {
             }
         }
         return s;
-    }
-
-    /** One record's value for several rows: their values, in order. */
-    Struct batch(List<Struct> rowValues) {
-        return new Struct(batchSchema).put(batchRows, rowValues);
     }
 
     /** Whole numbers are summed in a double, which is exact up to 2^53: beyond, the task stops rather than round. */

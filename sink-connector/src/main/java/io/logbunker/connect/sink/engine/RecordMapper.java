@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public final class RecordMapper {
     public static final String MERGE_PARAMETER = "merge";
-    /** The merge parameter of a batch record's one field: an array of rows, each as its own record's value. */
+    /** The merge parameter of a batch record's value: an array of rows, each as its own record's value. */
     public static final String ROWS = "rows";
     /** Stands for the key schema of a batch's rows, whose key fields are their own {@code merge=key} fields. */
     private static final Schema BATCH_KEY = org.apache.kafka.connect.data.SchemaBuilder.struct().name("batch rows").build();
@@ -60,43 +60,38 @@ public final class RecordMapper {
     }
 
     /**
-     * The rows of a record: one, or those of a batch record (a value whose one field has {@code merge=rows} and is an
-     * array of structs), each a row whose key fields are its fields with {@code merge=key}. The record's key is not
+     * The rows of a record: one, or those of a batch record (a value that is an array of structs whose schema has
+     * {@code merge=rows}), each a row whose key fields are its fields with {@code merge=key}. The record's key is not
      * used for a batch. A bad row makes the whole record bad.
      *
      * @throws RecordMappingException when the record does not follow the contract
      */
     public List<MappedRow> mapAll(SinkRecord record) {
-        if (record.value() instanceof Struct value && isBatch(value.schema())) {
-            String table = tableFor(record.topic());
-            Field rowsField = value.schema().fields().get(0);
-            List<?> elements = value.getArray(rowsField.name());
-            if (elements == null) {
-                throw new RecordMappingException("batch field '" + rowsField.name() + "' is null; a batch record holds an array of rows");
-            }
-            List<MappedRow> out = new ArrayList<>(elements.size());
-            Mapping m = null;
-            for (Object e : elements) {
-                if (!(e instanceof Struct row)) {
-                    throw new RecordMappingException("batch field '" + rowsField.name() + "' holds a " + describe(e) + ", not a row Struct");
-                }
-                if (m == null || !m.valueSchema().equals(row.schema())) {
-                    m = mapping(table, BATCH_KEY, row.schema());
-                }
-                out.add(new MappedRow(m.shape(), values(m, row, row), false, record.originalTopic(), record.originalKafkaPartition(),
-                        record.originalKafkaOffset()));
-            }
-            return out;
+        if (!isBatch(record.valueSchema())) {
+            return List.of(map(record));
         }
-        return List.of(map(record));
+        if (!(record.value() instanceof List<?> elements)) {
+            throw new RecordMappingException("the value is a " + describe(record.value()) + " where its schema says a batch (an array of rows)");
+        }
+        String table = tableFor(record.topic());
+        List<MappedRow> out = new ArrayList<>(elements.size());
+        Mapping m = null;
+        for (Object e : elements) {
+            if (!(e instanceof Struct row)) {
+                throw new RecordMappingException("the batch holds a " + describe(e) + ", not a row Struct");
+            }
+            if (m == null || !m.valueSchema().equals(row.schema())) {
+                m = mapping(table, BATCH_KEY, row.schema());
+            }
+            out.add(new MappedRow(m.shape(), values(m, row, row), false, record.originalTopic(), record.originalKafkaPartition(),
+                    record.originalKafkaOffset()));
+        }
+        return out;
     }
 
     private static boolean isBatch(Schema s) {
-        if (s == null || s.type() != Schema.Type.STRUCT || s.fields().size() != 1) {
-            return false;
-        }
-        Schema f = s.fields().get(0).schema();
-        return f.type() == Schema.Type.ARRAY && f.parameters() != null && ROWS.equals(f.parameters().get(MERGE_PARAMETER));
+        return s != null && s.type() == Schema.Type.ARRAY && s.parameters() != null
+                && ROWS.equals(s.parameters().get(MERGE_PARAMETER));
     }
 
     /**
@@ -129,9 +124,6 @@ public final class RecordMapper {
             throw new RecordMappingException("the value is a " + describe(record.value()) + ", not a Struct with a schema");
         }
         Struct value = (Struct) record.value();
-        if (isBatch(value.schema())) {
-            throw new RecordMappingException("a batch record holds several rows; use mapAll");
-        }
         Mapping m = mapping(table, key.schema(), value.schema());
         return new MappedRow(m.shape(), values(m, key, value), false, record.originalTopic(), record.originalKafkaPartition(),
                 record.originalKafkaOffset());

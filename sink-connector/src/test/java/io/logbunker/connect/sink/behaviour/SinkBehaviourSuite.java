@@ -62,8 +62,7 @@ abstract class SinkBehaviourSuite {
             .field("label", SchemaBuilder.string().optional().build()).build();
     static final long W0 = 1_795_860_000_000L;
     /** A record of several rows, as the source writes with rows.per.record above 1. */
-    static final Schema BATCH = SchemaBuilder.struct().name("b")
-            .field("rows", SchemaBuilder.array(VALUE).parameter("merge", "rows").build()).build();
+    static final Schema BATCH = SchemaBuilder.array(VALUE).name("b").parameter("merge", "rows").build();
 
     final TestDatabase db = database();
     final List<AggregateUpsertSinkTask> tasks = new ArrayList<>();
@@ -532,7 +531,7 @@ abstract class SinkBehaviourSuite {
     }
 
     SinkRecord batch(int partition, long offset, Struct... rows) {
-        return new SinkRecord(topic, partition, null, null, BATCH, new Struct(BATCH).put("rows", List.of(rows)), offset);
+        return new SinkRecord(topic, partition, null, null, BATCH, List.of(rows), offset);
     }
 
     @Test

@@ -59,8 +59,8 @@ class RecordMapperTest {
             .field("arg_ad", SchemaBuilder.string().parameter("merge", "key").build()).build();
 
     private static SinkRecord batch(Schema row, java.util.List<Object> rows) {
-        Schema batch = SchemaBuilder.struct().name("b").field("rows", SchemaBuilder.array(row).parameter("merge", "rows").build()).build();
-        return new SinkRecord("metrics", 0, null, null, batch, new Struct(batch).put("rows", rows), 41);
+        Schema batch = SchemaBuilder.array(row).name("b").parameter("merge", "rows").build();
+        return new SinkRecord("metrics", 0, null, null, batch, rows, 41);
     }
 
     @Test
@@ -89,9 +89,8 @@ class RecordMapperTest {
         RecordMappingException e = assertThrows(RecordMappingException.class, () -> new RecordMapper("${topic}", Map.of(), false)
                 .mapAll(batch(noKey, java.util.List.of(new Struct(noKey).put("requests", 1L)))));
         assertTrue(e.getMessage().contains("merge=key"), e.getMessage());
-        Schema texts = SchemaBuilder.struct().name("b").field("rows", SchemaBuilder.array(Schema.STRING_SCHEMA).parameter("merge", "rows")
-                .build()).build();
-        SinkRecord notRows = new SinkRecord("metrics", 0, null, null, texts, new Struct(texts).put("rows", java.util.List.of("x")), 0);
+        Schema texts = SchemaBuilder.array(Schema.STRING_SCHEMA).parameter("merge", "rows").build();
+        SinkRecord notRows = new SinkRecord("metrics", 0, null, null, texts, java.util.List.of("x"), 0);
         e = assertThrows(RecordMappingException.class, () -> new RecordMapper("${topic}", Map.of(), false).mapAll(notRows));
         assertTrue(e.getMessage().contains("not a row Struct"), e.getMessage());
     }
