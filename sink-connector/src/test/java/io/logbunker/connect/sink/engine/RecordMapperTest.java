@@ -94,4 +94,23 @@ class RecordMapperTest {
         e = assertThrows(RecordMappingException.class, () -> new RecordMapper("${topic}", Map.of(), false).mapAll(notRows));
         assertTrue(e.getMessage().contains("not a row Struct"), e.getMessage());
     }
+
+    @Test
+    void aBatchRecordSurvivesJsonConverterAndCompactConverterAndMapsToTheSameRows() {
+        Schema batch = SchemaBuilder.array(ROW).name("io.logbunker.accesslog.AggregateBatch").version(1).parameter("merge", "rows").build();
+        java.util.List<Object> rows = java.util.List.of(new Struct(ROW).put("status", "200").put("requests", 3L).put("arg_ad", "a1"),
+                new Struct(ROW).put("status", "500").put("requests", 9L).put("arg_ad", "a2"));
+        java.util.List<org.apache.kafka.connect.storage.Converter> converters = new java.util.ArrayList<>();
+        org.apache.kafka.connect.json.JsonConverter json = new org.apache.kafka.connect.json.JsonConverter();
+        json.configure(Map.of("schemas.enable", "true"), false);
+        converters.add(json);
+        converters.add(new io.logbunker.connect.converter.CompactConverter());
+        for (org.apache.kafka.connect.storage.Converter c : converters) {
+            org.apache.kafka.connect.data.SchemaAndValue back = c.toConnectData("metrics", c.fromConnectData("metrics", batch, rows));
+            SinkRecord r = new SinkRecord("metrics", 0, null, null, back.schema(), back.value(), 7);
+            java.util.List<MappedRow> mapped = new RecordMapper("${topic}", Map.of(), false).mapAll(r);
+            assertEquals(2, mapped.size(), c.getClass().getSimpleName());
+            assertEquals(java.util.List.of("500", "a2", 9L), java.util.Arrays.asList(mapped.get(1).values()), c.getClass().getSimpleName());
+        }
+    }
 }
