@@ -52,7 +52,8 @@ final class SourceTaskMetrics implements AutoCloseable {
                 + "are not read here until it is released.", x -> s.directoriesFenced());
         gauge("fingerprint-conflicts-total", "Times a file was held back because another tailed file has the same first line.",
                 x -> s.fingerprintConflicts());
-        gauge("records-emitted-total", "Aggregate and rejected-line records emitted.", x -> s.recordsEmitted());
+        gauge("records-emitted-total", "Aggregate rows and rejected lines emitted, one record each (with rows.per.record "
+                + "above 1, up to that many rows share a record).", x -> s.recordsEmitted());
         gauge("open-groups", "(window, group) aggregates open in memory.", x -> s.openGroups());
         gauge("open-windows", "Distinct windows open in memory, summed over files.", x -> s.openWindows());
         gauge("last-emitted-window-start-ms", "Start (epoch ms) of the newest window emitted, -1 before the first.",
