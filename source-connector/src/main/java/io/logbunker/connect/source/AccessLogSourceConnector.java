@@ -9,6 +9,8 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +23,7 @@ import java.util.Map;
  * rotated file stays with its task, and new files need no reconfiguration.
  */
 public final class AccessLogSourceConnector extends SourceConnector {
+    private static final Logger log = LoggerFactory.getLogger(AccessLogSourceConnector.class);
 
     private Map<String, String> props;
 
@@ -31,7 +34,15 @@ public final class AccessLogSourceConnector extends SourceConnector {
 
     @Override
     public void start(Map<String, String> props) {
-        new AccessLogSourceConfig(props); // fail fast with the field named
+        AccessLogSourceConfig config = new AccessLogSourceConfig(props); // fail fast with the field named
+        String transforms = props.getOrDefault("transforms", "").trim();
+        if (config.rowsPerRecord() > 1 && !transforms.isEmpty()) {
+            // not an error: a transform of the topic name or headers works on a batch as on a row
+            log.warn("{}={} with transforms '{}': each transform sees a batch record, whose value is an array of up to {} rows "
+                    + "and which has no key, not one row. A transform that changes a record's fields fails or skips such records; "
+                    + "use rows.per.record=1 with it.", AccessLogSourceConfig.ROWS_PER_RECORD, config.rowsPerRecord(), transforms,
+                    config.rowsPerRecord());
+        }
         this.props = Map.copyOf(props);
     }
 
