@@ -132,8 +132,12 @@ public class AggregateUpsertSinkTask extends SinkTask {
             }
             try {
                 List<MappedRow> mapped = mapper.mapAll(r);
+                TableShape checked = null;
                 for (MappedRow row : mapped) {
-                    checkIdentifiers(row.shape(), r.topic());
+                    if (row.shape() != checked) { // a batch's rows share their shape: checked once, not hashed per row
+                        checkIdentifiers(row.shape(), r.topic());
+                        checked = row.shape();
+                    }
                 }
                 rows.addAll(mapped); // all of a record's rows, or none
             } catch (RecordMappingException | IllegalArgumentException e) {
@@ -218,12 +222,12 @@ public class AggregateUpsertSinkTask extends SinkTask {
         log.warn("Batch failed with a data error ({}); writing its records one by one to find the bad ones", cause.getMessage());
         Map<String, SinkRecord> byPosition = new HashMap<>();
         for (SinkRecord r : records) {
-            byPosition.put(r.originalTopic() + "/" + r.originalKafkaPartition() + "/" + r.originalKafkaOffset(), r);
+            byPosition.put(position(r.originalTopic(), r.originalKafkaPartition(), r.originalKafkaOffset()), r);
         }
         // a record's rows in one write: its offset is stored with the first, and would make the writer skip the rest
         Map<String, List<MappedRow>> byRecord = new java.util.LinkedHashMap<>();
         for (MappedRow row : rows) {
-            byRecord.computeIfAbsent(row.topic() + "/" + row.partition() + "/" + row.offset(), k -> new ArrayList<>()).add(row);
+            byRecord.computeIfAbsent(position(row.topic(), row.partition(), row.offset()), k -> new ArrayList<>()).add(row);
         }
         for (List<MappedRow> recordRows : byRecord.values()) {
             MappedRow row = recordRows.get(0);
@@ -239,7 +243,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
                     context.timeout(config.getLong(AggregateUpsertSinkConfig.RETRY_BACKOFF_MS));
                     throw new RetriableException(e);
                 }
-                SinkRecord bad = byPosition.get(row.topic() + "/" + row.partition() + "/" + row.offset());
+                SinkRecord bad = byPosition.get(position(row.topic(), row.partition(), row.offset()));
                 awaitReports(List.of(reportOrFail(bad, "the database refused it: " + e.getMessage(), e)));
                 try {
                     writer.write(List.of(), Map.of(tp, row.offset() + 1)); // move past it
@@ -255,6 +259,11 @@ public class AggregateUpsertSinkTask extends SinkTask {
             writer.closeConnection();
             throw new RetriableException(e);
         }
+    }
+
+    /** A record's Kafka coordinates, which its rows carry too. */
+    private static String position(String topic, int partition, long offset) {
+        return topic + "/" + partition + "/" + offset;
     }
 
     private ConnectException accessFailure(SQLException e) {
