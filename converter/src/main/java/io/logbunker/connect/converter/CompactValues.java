@@ -135,7 +135,8 @@ final class CompactValues {
             case STRUCT -> {
                 Struct s = new Struct(schema);
                 for (Field f : schema.fields()) {
-                    s.put(f, read(in, f.schema()));
+                    // the decoder yields each field's own Java type, and null only for an optional field
+                    TrustedStruct.put(s, f, read(in, f.schema()));
                 }
                 yield s;
             }

@@ -1,5 +1,6 @@
 package io.logbunker.connect.source;
 
+import io.logbunker.connect.converter.TrustedStruct;
 import io.logbunker.connect.source.format.LineFields;
 import io.logbunker.connect.source.window.AggregateRow;
 import io.logbunker.connect.source.window.LogLinearBuckets;
@@ -128,13 +129,14 @@ final class AggregateSchemas {
         return s;
     }
 
+    /** Every value is built of its field's type (a required one never null), so it skips Struct.put's check. */
     Struct value(AggregateRow row, Date windowStart) {
         Struct s = new Struct(valueSchema);
         fillKey(s, valueKeyFields, row, windowStart);
-        s.put(windowEndField, new Date(row.windowEnd()));
-        s.put(requestsField, row.requests());
+        TrustedStruct.put(s, windowEndField, new Date(row.windowEnd()));
+        TrustedStruct.put(s, requestsField, row.requests());
         if (bytesSentField != null) {
-            s.put(bytesSentField, row.bytesSent());
+            TrustedStruct.put(s, bytesSentField, row.bytesSent());
         }
         List<MetricSpec.Metric> list = metrics.metrics();
         for (int i = 0; i < list.size(); i++) {
@@ -145,16 +147,16 @@ final class AggregateSchemas {
             }
             Field[] f = metricFields[i];
             if (f[SUM] != null) {
-                s.put(f[SUM], number(m, v.sum(), row));
+                TrustedStruct.put(s, f[SUM], number(m, v.sum(), row));
             }
             if (f[MIN] != null) {
-                s.put(f[MIN], number(m, v.min(), row));
+                TrustedStruct.put(s, f[MIN], number(m, v.min(), row));
             }
             if (f[MAX] != null) {
-                s.put(f[MAX], number(m, v.max(), row));
+                TrustedStruct.put(s, f[MAX], number(m, v.max(), row));
             }
             if (f[HISTOGRAM] != null) {
-                s.put(f[HISTOGRAM], v.histogram());
+                TrustedStruct.put(s, f[HISTOGRAM], v.histogram());
             }
         }
         return s;
@@ -175,10 +177,10 @@ final class AggregateSchemas {
 
     /** {@code fields}: window_start, then the dimensions in order, as fields of the struct's schema. */
     private static void fillKey(Struct s, Field[] fields, AggregateRow row, Date windowStart) {
-        s.put(fields[0], windowStart);
+        TrustedStruct.put(s, fields[0], windowStart);
         List<String> dims = row.dimensions();
         for (int i = 1; i < fields.length; i++) {
-            s.put(fields[i], dims.get(i - 1));
+            TrustedStruct.put(s, fields[i], dims.get(i - 1));
         }
     }
 }
