@@ -274,11 +274,23 @@ final class PostgresCopy implements BulkInsert {
             size += b.length;
         }
 
-        /** A length-prefixed UTF-8 text. */
+        /** A length-prefixed UTF-8 text; ASCII (keys, mostly) is written as it is read, without a byte array per value. */
         void text(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            int32(b.length);
-            bytes(b);
+            int n = s.length();
+            ensure(4 + n);
+            int at = size + 4;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                    int32(b.length);
+                    bytes(b);
+                    return;
+                }
+                buf[at + i] = (byte) c;
+            }
+            int32(n);
+            size += n;
         }
     }
 }

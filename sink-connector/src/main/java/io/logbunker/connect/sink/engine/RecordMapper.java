@@ -41,6 +41,9 @@ public final class RecordMapper {
     private final Map<String, MergeFunction> mergeOverrides;
     private final boolean deleteEnabled;
     private final Map<ShapeKey, Mapping> mappings = new HashMap<>();
+    private Schema lastKeySchema;
+    private Schema lastValueSchema;
+    private Mapping lastMapping;
     /** The relative accuracy of each histogram column ("table.column") this mapper has seen. */
     private final Map<String, Double> histogramAccuracies = new HashMap<>();
 
@@ -157,6 +160,11 @@ public final class RecordMapper {
     }
 
     private Mapping mapping(String table, Schema keySchema, Schema valueSchema) {
+        // converters hand out one schema instance per distinct schema, and a schema's hash walks all its fields: the
+        // previous record's mapping is checked by identity first
+        if (lastMapping != null && keySchema == lastKeySchema && valueSchema == lastValueSchema && table.equals(lastMapping.shape().table())) {
+            return lastMapping;
+        }
         ShapeKey sk = new ShapeKey(table, keySchema, valueSchema);
         Mapping m = mappings.get(sk);
         if (m == null) {
@@ -177,6 +185,9 @@ public final class RecordMapper {
             m = new Mapping(shape, valueSchema, keyFields, valueFields);
             mappings.put(sk, m);
         }
+        lastKeySchema = keySchema;
+        lastValueSchema = valueSchema;
+        lastMapping = m;
         return m;
     }
 
