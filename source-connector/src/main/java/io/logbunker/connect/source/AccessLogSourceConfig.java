@@ -232,9 +232,10 @@ public final class AccessLogSourceConfig extends AbstractConfig {
                         + "array of the rows' values (schema io.logbunker.accesslog.AggregateBatch, with the merge parameter "
                         + "'rows'). LogBunker's sink writes each row as it would "
                         + "its own record; a dead letter queue, SMTs and other sinks see the batch as one record. At high "
-                        + "cardinality this saves Kafka's and Connect's cost per record (README, Cardinality). A record must "
-                        + "stay below the producer's max.request.size (1 MiB by default): 500 rows of about 60 bytes each "
-                        + "(CompactConverter, no histograms) make 30 KB.",
+                        + "cardinality this saves Kafka's and Connect's cost per record (README, Cardinality). A record also ends "
+                        + "before its rows would pass about 512 KB as JsonConverter would write them (long dimension values, "
+                        + "wide histograms), half the producer's default max.request.size; 100 rows of the per-ad shape make "
+                        + "about 6 KB with CompactConverter.",
                 GROUP_OUTPUT, ++o, Width.SHORT, "Rows per record");
 
         def.defineInternal(TASK_INDEX, Type.INT, 0, Importance.LOW);

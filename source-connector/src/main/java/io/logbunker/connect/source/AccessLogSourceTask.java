@@ -180,9 +180,7 @@ public class AccessLogSourceTask extends SourceTask {
                 }
             } else {
                 // every record of the batch carries the batch's end offset: the rows count once it is committed
-                List<AggregateRow> rows = b.rows();
-                for (int from = 0; from < rows.size(); from += rowsPerRecord) {
-                    List<AggregateRow> part = rows.subList(from, Math.min(rows.size(), from + rowsPerRecord));
+                for (List<AggregateRow> part : BatchRecords.split(b.rows(), rowsPerRecord, BatchRecords.MAX_BYTES)) {
                     List<Struct> values = new ArrayList<>(part.size());
                     for (AggregateRow row : part) {
                         values.add(schemas.value(row, new Date(row.windowStart())));
