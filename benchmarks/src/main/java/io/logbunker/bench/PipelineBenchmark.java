@@ -35,6 +35,8 @@ import java.util.stream.Stream;
 public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CLK_TCK = 100;
+    /** The workers' heap as the README recommends for a worker at scale: fixed and pre-touched. */
+    static final String WORKER_HEAP = "-Xms2g -Xmx2g -XX:+AlwaysPreTouch";
     /**
      * The completion loops poll every 100 ms (50 ms for the sinks) but ask the worker's REST API for the task states
      * only every 10th time: a status call every 50 ms cost the measured worker about 0.5 CPU s per 20M-line run
@@ -118,8 +120,11 @@ public final class PipelineBenchmark {
         System.out.printf("Corpus: %,d lines, %,d bytes (%.0f bytes/line)%n", lines, size, (double) size / lines);
         deleteRecursively(state.resolve("kafka"));
         kafka = new LocalKafka(repo, state);
-        // --worker-jvm "opts": extra JVM options of the workers (e.g. an -agentpath for a profiler), split at spaces
-        String workerJvm = opts.getOrDefault("worker-jvm", "").trim();
+        // --worker-heap "opts": the workers' heap, by default the README's recommendation for a worker at scale (a fixed,
+        // pre-touched heap: a growing one has the kernel zero fresh pages for the allocating task threads, BENCHMARKS.md
+        // section 17); --worker-heap "" for the launcher's -Xms512m -Xmx2g. --worker-jvm "opts": extra JVM options of the
+        // workers (e.g. an -agentpath for a profiler). Both split at spaces.
+        String workerJvm = (opts.getOrDefault("worker-heap", WORKER_HEAP) + " " + opts.getOrDefault("worker-jvm", "")).trim();
         if (!workerJvm.isEmpty()) {
             kafka.workerJvmOptions(List.of(workerJvm.split(" +")));
         }
