@@ -132,12 +132,8 @@ public class AggregateUpsertSinkTask extends SinkTask {
             }
             try {
                 List<MappedRow> mapped = mapper.mapAll(r);
-                TableShape checked = null;
                 for (MappedRow row : mapped) {
-                    if (row.shape() != checked) { // a batch's rows share their shape: checked once, not hashed per row
-                        checkIdentifiers(row.shape(), r.topic());
-                        checked = row.shape();
-                    }
+                    checkIdentifiers(row.shape(), r.topic());
                 }
                 rows.addAll(mapped); // all of a record's rows, or none
             } catch (RecordMappingException | IllegalArgumentException e) {

@@ -60,17 +60,10 @@ public final class BatchMerger {
     }
 
     private final Map<RowKey, Pending> rows = new LinkedHashMap<>();
-    /** The key count of the last row's shape: a batch's rows share one shape, and counting walks its columns. */
-    private TableShape lastShape;
-    private int lastKeyCount;
 
     public void add(MappedRow row) {
         TableShape shape = row.shape();
-        if (shape != lastShape) {
-            lastKeyCount = shape.keyCount();
-            lastShape = shape;
-        }
-        int k = lastKeyCount;
+        int k = shape.keyCount();
         Object[] key = Arrays.copyOf(row.values(), k);
         Pending p = rows.computeIfAbsent(new RowKey(shape.table(), key, Arrays.deepHashCode(key)),
                 rk -> new Pending(shape, key, rk.keyHash()));

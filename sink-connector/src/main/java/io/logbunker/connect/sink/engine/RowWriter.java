@@ -112,16 +112,9 @@ final class RowWriter {
     int upsertRows(List<BatchMerger.Pending> pending) throws SQLException {
         // rows of one table may carry different shapes after an evolve; write each shape's rows together
         Map<TableShape, List<BatchMerger.Pending>> byShape = new java.util.LinkedHashMap<>();
-        TableShape last = null;
-        List<BatchMerger.Pending> lastList = null;
         for (BatchMerger.Pending p : pending) {
             if (p.values() != null) {
-                // a shape's hash walks its columns and their schemas: looked up once per run of rows of one shape
-                if (p.shape() != last) {
-                    last = p.shape();
-                    lastList = byShape.computeIfAbsent(last, s -> new ArrayList<>());
-                }
-                lastList.add(p);
+                byShape.computeIfAbsent(p.shape(), s -> new ArrayList<>()).add(p);
             }
         }
         int n = 0;
