@@ -85,6 +85,25 @@ class BucketCountsTest {
     }
 
     @Test
+    void keysThatShareTheirLowestDigitsStillSortByTheRest() {
+        // one bucket and groups 2048 apart: the sort key's lowest 11 bits are the same for every value, and a radix
+        // sort that skips or merges passes must still order the keys by the bits above them
+        Random random = new Random(3);
+        BucketCounts counts = new BucketCounts(SMALLEST);
+        TreeMap<Integer, TreeMap<Integer, Long>> model = expected();
+        for (int i = 0; i < 10_000; i++) {
+            add(counts, model, 2048 * random.nextInt(40), SMALLEST + 400);
+        }
+        assertSame(model, counts.byGroup(2048 * 40));
+        // and the same with the upper digit shared instead: groups below 2^11 and two buckets
+        model = expected();
+        for (int i = 0; i < 10_000; i++) {
+            add(counts, model, random.nextInt(1_000), SMALLEST + 400 + random.nextInt(2));
+        }
+        assertSame(model, counts.byGroup(1_000));
+    }
+
+    @Test
     void movingGroupsAndAddingAllKeepEveryCount() {
         Random random = new Random(5);
         BucketCounts source = new BucketCounts(SMALLEST);
