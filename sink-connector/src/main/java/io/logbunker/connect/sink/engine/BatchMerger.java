@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,27 +14,47 @@ import java.util.Map;
  */
 public final class BatchMerger {
 
-    /** What one key ends up as: delete the stored row first (tombstone), then upsert {@code values} if any. */
+    /**
+     * What one key ends up as: delete the stored row first (tombstone), then upsert {@code values} if any. It is also
+     * its own map key (table and key columns): a batch of distinct keys, the usual one, costs one object per row.
+     */
     public static final class Pending {
         TableShape shape;
-        final Object[] key;
-        /** {@link Arrays#deepHashCode} of the key: the same in every JVM for the types key columns take. */
+        /** The key columns are this array's first {@code keyCount} values; nothing writes to them. */
+        private final Object[] key;
+        private final int keyCount;
+        /** {@link Arrays#deepHashCode} of the key columns: the same in every JVM for the types key columns take. */
         final int keyHash;
         boolean deleteFirst;
         Object[] values;
+        /**
+         * Whether {@code values} is this merger's own array. A row's array is only borrowed: a retried transaction
+         * merges the same rows again, so it is copied before the first merge writes into it.
+         */
+        private boolean ownsValues;
 
-        Pending(TableShape shape, Object[] key, int keyHash) {
+        Pending(TableShape shape, Object[] row) {
             this.shape = shape;
-            this.key = key;
-            this.keyHash = keyHash;
+            this.key = row;
+            this.keyCount = shape.keyCount();
+            this.keyHash = keyHash(row, keyCount);
         }
 
         public TableShape shape() {
             return shape;
         }
 
+        /** The key columns' values (a copy). */
         public Object[] key() {
-            return key;
+            return Arrays.copyOf(key, keyCount);
+        }
+
+        Object keyValue(int i) {
+            return key[i];
+        }
+
+        int keyCount() {
+            return keyCount;
         }
 
         public boolean deleteFirst() {
@@ -45,28 +64,55 @@ public final class BatchMerger {
         public Object[] values() {
             return values;
         }
-    }
 
-    private record RowKey(String table, Object[] key, int keyHash) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof RowKey r && r.keyHash == keyHash && r.table.equals(table) && Arrays.deepEquals(r.key, key);
+            if (!(o instanceof Pending p) || p.keyHash != keyHash || p.keyCount != keyCount || !p.shape.table().equals(shape.table())) {
+                return false;
+            }
+            for (int i = 0; i < keyCount; i++) {
+                if (!java.util.Objects.deepEquals(key[i], p.key[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
         public int hashCode() {
-            return table.hashCode() * 31 + keyHash;
+            return shape.table().hashCode() * 31 + keyHash;
         }
     }
 
-    private final Map<RowKey, Pending> rows = new LinkedHashMap<>();
+    /** {@link Arrays#deepHashCode} of {@code values[0, n)}, without copying them out. */
+    static int keyHash(Object[] values, int n) {
+        int h = 1;
+        for (int i = 0; i < n; i++) {
+            Object e = values[i];
+            int eh;
+            if (e == null) {
+                eh = 0;
+            } else if (e instanceof byte[] b) {
+                eh = Arrays.hashCode(b);
+            } else if (e.getClass().isArray()) {
+                eh = Arrays.deepHashCode(new Object[] {e}) - 31;
+            } else {
+                eh = e.hashCode();
+            }
+            h = 31 * h + eh;
+        }
+        return h;
+    }
+
+    private final Map<Pending, Pending> rows = new HashMap<>();
 
     public void add(MappedRow row) {
         TableShape shape = row.shape();
-        int k = shape.keyCount();
-        Object[] key = Arrays.copyOf(row.values(), k);
-        Pending p = rows.computeIfAbsent(new RowKey(shape.table(), key, Arrays.deepHashCode(key)),
-                rk -> new Pending(shape, key, rk.keyHash()));
+        Pending fresh = new Pending(shape, row.values());
+        Pending p = rows.putIfAbsent(fresh, fresh);
+        if (p == null) {
+            p = fresh;
+        }
         if (row.delete()) {
             p.deleteFirst = true;
             p.values = null;
@@ -74,15 +120,22 @@ public final class BatchMerger {
         }
         if (p.values == null) {
             // the first upsert of the key, or the first after a tombstone, which may have come in an older shape
-            p.values = row.values().clone();
+            p.values = row.values();
+            p.ownsValues = false;
             p.shape = shape;
             return;
         }
         if (p.shape != shape) {
             // the schema changed inside the batch: widen to the newer shape, matching columns by name
             p.values = widen(p.values, p.shape, shape);
+            p.ownsValues = true;
             p.shape = shape;
         }
+        if (!p.ownsValues) {
+            p.values = p.values.clone();
+            p.ownsValues = true;
+        }
+        int k = shape.keyCount();
         List<Column> cols = shape.columns();
         for (int i = k; i < cols.size(); i++) {
             p.values[i] = cols.get(i).merge().combine(p.values[i], row.values()[i]);
@@ -162,13 +215,13 @@ public final class BatchMerger {
 
     /** Key column by key column; the usual key types compared directly, without a call through Comparable. */
     private static int compareKeys(Pending a, Pending b) {
-        for (int i = 0; i < a.key.length && i < b.key.length; i++) {
+        for (int i = 0; i < a.keyCount && i < b.keyCount; i++) {
             int c = compareValues(a.key[i], b.key[i]);
             if (c != 0) {
                 return c;
             }
         }
-        return Integer.compare(a.key.length, b.key.length);
+        return Integer.compare(a.keyCount, b.keyCount);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -45,7 +45,7 @@ final class RowWriter {
             }
             List<Column> keys = p.shape().keyColumns();
             for (int i = 0; i < keys.size(); i++) {
-                dialect.binder().bind(ps, i + 1, keys.get(i), p.key()[i]);
+                dialect.binder().bind(ps, i + 1, keys.get(i), p.keyValue(i));
             }
             ps.addBatch();
             n++;

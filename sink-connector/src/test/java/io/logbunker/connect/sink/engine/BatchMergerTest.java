@@ -156,6 +156,36 @@ class BatchMergerTest {
         assertEquals(7L, p.values()[2]);
     }
 
+    @Test
+    void aRetriedTransactionMergesTheSameRowsToTheSameTotals() {
+        // a transaction that conflicts is retried with the same rows: merging must not have written into them
+        List<MappedRow> batch = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            Object[] k = {new Date(10_000), i % 2 == 0 ? "200" : "500", (long) (i % 7)};
+            batch.add(row(k, (long) i, false));
+        }
+        List<Long> totals = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            BatchMerger merger = new BatchMerger();
+            for (MappedRow r : batch) {
+                merger.add(r);
+            }
+            List<Long> now = new ArrayList<>();
+            for (BatchMerger.Pending p : merger.sortedByTable().get("m")) {
+                now.add((Long) p.values()[3]);
+            }
+            assertEquals(14, now.size());
+            assertEquals(300L * 299 / 2, now.stream().mapToLong(Long::longValue).sum());
+            if (totals == null) {
+                totals = now;
+            }
+            assertEquals(totals, now, "attempt " + attempt);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            assertEquals((long) i, batch.get(i).values()[3], "the rows themselves are unchanged");
+        }
+    }
+
     private static MappedRow row(Object[] key, Long requests, boolean delete) {
         return new MappedRow(SHAPE, new Object[] {key[0], key[1], key[2], requests}, delete, "t", 0, 0);
     }
