@@ -6,17 +6,22 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Pre-merges a batch in memory per table and primary key, with the same functions the SQL applies, so one
- * statement never touches a row twice; then puts each table's rows in {@link #LOCK_ORDER}, so that concurrent
+ * statement never touches a row twice, and puts each table's rows in {@link #LOCK_ORDER}, so that concurrent
  * transactions lock rows in the same order and cannot deadlock each other.
+ *
+ * <p>Both come from one sort: a table's rows are sorted by their key's hash (a primitive sort, stable by arrival),
+ * so the rows of one key end up side by side, in the order they arrived, and are merged there. A hash map of keys
+ * would cost an entry per row for nothing in the usual batch, where every key is distinct.
  */
 public final class BatchMerger {
 
     /**
-     * What one key ends up as: delete the stored row first (tombstone), then upsert {@code values} if any. It is also
-     * its own map key (table and key columns): a batch of distinct keys, the usual one, costs one object per row.
+     * What one key ends up as: delete the stored row first (tombstone), then upsert {@code values} if any. A batch of
+     * distinct keys, the usual one, costs one of these per row.
      */
     public static final class Pending {
         TableShape shape;
@@ -33,11 +38,11 @@ public final class BatchMerger {
          */
         private boolean ownsValues;
 
-        Pending(TableShape shape, Object[] row) {
+        Pending(TableShape shape, Object[] row, int keyHash) {
             this.shape = shape;
             this.key = row;
             this.keyCount = shape.keyCount();
-            this.keyHash = keyHash(row, keyCount);
+            this.keyHash = keyHash;
         }
 
         public TableShape shape() {
@@ -65,22 +70,17 @@ public final class BatchMerger {
             return values;
         }
 
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Pending p) || p.keyHash != keyHash || p.keyCount != keyCount || !p.shape.table().equals(shape.table())) {
+        /** Whether {@code row}'s key columns are this key (rows of one table). */
+        boolean hasKeyOf(TableShape rowShape, Object[] row) {
+            if (rowShape.keyCount() != keyCount) {
                 return false;
             }
             for (int i = 0; i < keyCount; i++) {
-                if (!java.util.Objects.deepEquals(key[i], p.key[i])) {
+                if (!java.util.Objects.deepEquals(key[i], row[i])) {
                     return false;
                 }
             }
             return true;
-        }
-
-        @Override
-        public int hashCode() {
-            return shape.table().hashCode() * 31 + keyHash;
         }
     }
 
@@ -104,15 +104,25 @@ public final class BatchMerger {
         return h;
     }
 
-    private final Map<Pending, Pending> rows = new HashMap<>();
+    /** The batch's rows per table, in arrival order; merged when the batch is written. */
+    private final Map<String, List<MappedRow>> rows = new TreeMap<>();
+    private String lastTable;
+    private List<MappedRow> lastRows;
+    private int size;
 
     public void add(MappedRow row) {
-        TableShape shape = row.shape();
-        Pending fresh = new Pending(shape, row.values());
-        Pending p = rows.putIfAbsent(fresh, fresh);
-        if (p == null) {
-            p = fresh;
+        String table = row.shape().table();
+        if (!table.equals(lastTable)) {
+            lastRows = rows.computeIfAbsent(table, t -> new ArrayList<>());
+            lastTable = table;
         }
+        lastRows.add(row);
+        size++;
+    }
+
+    /** Applies one row of {@code p}'s key, in arrival order. */
+    private static void apply(Pending p, MappedRow row) {
+        TableShape shape = row.shape();
         if (row.delete()) {
             p.deleteFirst = true;
             p.values = null;
@@ -156,21 +166,19 @@ public final class BatchMerger {
     }
 
     public boolean isEmpty() {
-        return rows.isEmpty();
+        return size == 0;
     }
 
+    /** The rows added (before merging). */
     public int size() {
-        return rows.size();
+        return size;
     }
 
     /** The merged rows grouped by table (tables sorted by name), each group in {@link #LOCK_ORDER}. */
     public Map<String, List<Pending>> sortedByTable() {
-        Map<String, List<Pending>> byTable = new java.util.TreeMap<>();
-        for (Pending p : rows.values()) {
-            byTable.computeIfAbsent(p.shape.table(), t -> new ArrayList<>()).add(p);
-        }
-        for (Map.Entry<String, List<Pending>> e : byTable.entrySet()) {
-            e.setValue(inLockOrder(e.getValue()));
+        Map<String, List<Pending>> byTable = new TreeMap<>();
+        for (Map.Entry<String, List<MappedRow>> e : rows.entrySet()) {
+            byTable.put(e.getKey(), mergedInLockOrder(e.getValue()));
         }
         return byTable;
     }
@@ -183,25 +191,40 @@ public final class BatchMerger {
      */
     static final Comparator<Pending> LOCK_ORDER = Comparator.<Pending>comparingInt(p -> p.keyHash).thenComparing(BatchMerger::compareKeys);
 
-    private static List<Pending> inLockOrder(List<Pending> list) {
+    /** One table's rows merged per key, in {@link #LOCK_ORDER}. */
+    private static List<Pending> mergedInLockOrder(List<MappedRow> list) {
         int n = list.size();
         long[] order = new long[n];
         for (int i = 0; i < n; i++) {
-            // signed hash in the high half keeps LOCK_ORDER's order of hashes; the low half finds the row again
-            order[i] = (long) list.get(i).keyHash << 32 | i;
+            MappedRow r = list.get(i);
+            // signed hash in the high half keeps LOCK_ORDER's order of hashes; the low half (arrival) finds the row
+            // again and keeps the rows of one hash in the order they arrived
+            order[i] = (long) keyHash(r.values(), r.shape().keyCount()) << 32 | i;
         }
         Arrays.sort(order);
         List<Pending> out = new ArrayList<>(n);
         for (int i = 0; i < n; ) {
+            int hash = (int) (order[i] >> 32);
             int j = i + 1;
-            while (j < n && (order[j] >> 32) == (order[i] >> 32)) {
+            while (j < n && (int) (order[j] >> 32) == hash) {
                 j++;
             }
             int from = out.size();
             for (int k = i; k < j; k++) {
-                out.add(list.get((int) order[k]));
+                MappedRow r = list.get((int) order[k]);
+                Pending p = null;
+                for (int q = from; q < out.size() && p == null; q++) {
+                    if (out.get(q).hasKeyOf(r.shape(), r.values())) {
+                        p = out.get(q);
+                    }
+                }
+                if (p == null) {
+                    p = new Pending(r.shape(), r.values(), hash);
+                    out.add(p);
+                }
+                apply(p, r);
             }
-            if (j - i > 1) {
+            if (out.size() - from > 1) {
                 out.subList(from, out.size()).sort(BatchMerger::compareKeys);
             }
             i = j;
@@ -211,6 +234,9 @@ public final class BatchMerger {
 
     public void clear() {
         rows.clear();
+        lastTable = null;
+        lastRows = null;
+        size = 0;
     }
 
     /** Key column by key column; the usual key types compared directly, without a call through Comparable. */

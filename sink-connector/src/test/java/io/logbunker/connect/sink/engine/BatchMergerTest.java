@@ -186,6 +186,33 @@ class BatchMergerTest {
         }
     }
 
+    @Test
+    void keysWithEqualHashesMergeApartAndEachInTheOrderItsRowsArrived() {
+        // "Aa" and "BB" hash alike, so the two keys' rows meet in one run of the sort
+        Object[] aa = {new Date(10_000), "Aa", 1L};
+        Object[] bb = {new Date(10_000), "BB", 1L};
+        assertEquals(BatchMerger.keyHash(new Object[] {aa[0], aa[1], aa[2], 0L}, 3),
+                BatchMerger.keyHash(new Object[] {bb[0], bb[1], bb[2], 0L}, 3));
+        BatchMerger merger = new BatchMerger();
+        merger.add(row(aa, 1L, false));
+        merger.add(row(bb, 10L, false));
+        merger.add(row(aa, 2L, false));
+        merger.add(row(bb, null, true)); // bb's tombstone drops its 10
+        merger.add(row(aa, 4L, false));
+        merger.add(row(bb, 20L, false));
+        merger.add(row(bb, 40L, false));
+        List<BatchMerger.Pending> out = merger.sortedByTable().get("m");
+        assertEquals(2, out.size());
+        BatchMerger.Pending first = out.get(0);
+        BatchMerger.Pending second = out.get(1);
+        assertEquals("Aa", first.key()[1], "among equal hashes, by key");
+        assertEquals(false, first.deleteFirst());
+        assertEquals(7L, first.values()[3]);
+        assertEquals("BB", second.key()[1]);
+        assertEquals(true, second.deleteFirst());
+        assertEquals(60L, second.values()[3]);
+    }
+
     private static MappedRow row(Object[] key, Long requests, boolean delete) {
         return new MappedRow(SHAPE, new Object[] {key[0], key[1], key[2], requests}, delete, "t", 0, 0);
     }
