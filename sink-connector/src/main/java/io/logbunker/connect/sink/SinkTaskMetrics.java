@@ -2,6 +2,7 @@ package io.logbunker.connect.sink;
 
 import io.logbunker.connect.sink.engine.Column;
 import io.logbunker.connect.sink.engine.MappedRow;
+import io.logbunker.connect.sink.engine.TableShape;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -21,6 +22,9 @@ final class SinkTaskMetrics implements AutoCloseable {
     private final MetricName rowsWritten;
     private volatile long newestWindowStart = -1;
     private volatile long rows;
+    /** Only the task's thread calls {@link #written}. */
+    private TableShape lastShape;
+    private int lastWindowStartIndex = -1;
 
     SinkTaskMetrics(PluginMetrics metrics) {
         this.metrics = metrics;
@@ -36,17 +40,29 @@ final class SinkTaskMetrics implements AutoCloseable {
     void written(List<MappedRow> batch, int rowsUpserted) {
         long newest = newestWindowStart;
         for (MappedRow r : batch) {
-            List<Column> cols = r.shape().columns();
-            for (int i = 0; i < cols.size() && cols.get(i).isKey(); i++) {
-                if (cols.get(i).name().equals("window_start") && Timestamp.LOGICAL_NAME.equals(cols.get(i).schema().name())
-                        && r.values()[i] instanceof java.util.Date d) {
-                    newest = Math.max(newest, d.getTime());
-                    break;
-                }
+            int i = windowStartIndex(r.shape());
+            if (i >= 0 && r.values()[i] instanceof java.util.Date d) {
+                newest = Math.max(newest, d.getTime());
             }
         }
         newestWindowStart = newest;
         rows += rowsUpserted;
+    }
+
+    /** The key column window_start (a Timestamp) of the shape, or -1; looked up once per shape, as rows share few. */
+    private int windowStartIndex(TableShape shape) {
+        if (shape != lastShape) {
+            lastShape = shape;
+            lastWindowStartIndex = -1;
+            List<Column> cols = shape.columns();
+            for (int i = 0; i < cols.size() && cols.get(i).isKey(); i++) {
+                if (cols.get(i).name().equals("window_start") && Timestamp.LOGICAL_NAME.equals(cols.get(i).schema().name())) {
+                    lastWindowStartIndex = i;
+                    break;
+                }
+            }
+        }
+        return lastWindowStartIndex;
     }
 
     @Override
