@@ -84,22 +84,15 @@ public final class BatchMerger {
         }
     }
 
-    /** {@link Arrays#deepHashCode} of {@code values[0, n)}, without copying them out. */
+    /**
+     * {@link Arrays#deepHashCode} of {@code values[0, n)}, without copying them out. Key values are Connect values, whose
+     * only array type is BYTES' {@code byte[]}.
+     */
     static int keyHash(Object[] values, int n) {
         int h = 1;
         for (int i = 0; i < n; i++) {
             Object e = values[i];
-            int eh;
-            if (e == null) {
-                eh = 0;
-            } else if (e instanceof byte[] b) {
-                eh = Arrays.hashCode(b);
-            } else if (e.getClass().isArray()) {
-                eh = Arrays.deepHashCode(new Object[] {e}) - 31;
-            } else {
-                eh = e.hashCode();
-            }
-            h = 31 * h + eh;
+            h = 31 * h + (e instanceof byte[] b ? Arrays.hashCode(b) : java.util.Objects.hashCode(e));
         }
         return h;
     }
@@ -108,7 +101,6 @@ public final class BatchMerger {
     private final Map<String, List<MappedRow>> rows = new TreeMap<>();
     private String lastTable;
     private List<MappedRow> lastRows;
-    private int size;
 
     public void add(MappedRow row) {
         String table = row.shape().table();
@@ -117,7 +109,6 @@ public final class BatchMerger {
             lastTable = table;
         }
         lastRows.add(row);
-        size++;
     }
 
     /** Applies one row of {@code p}'s key, in arrival order. */
@@ -163,15 +154,6 @@ public final class BatchMerger {
             out[i] = j == null ? null : values[j];
         }
         return out;
-    }
-
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
-    /** The rows added (before merging). */
-    public int size() {
-        return size;
     }
 
     /** The merged rows grouped by table (tables sorted by name), each group in {@link #LOCK_ORDER}. */
@@ -236,7 +218,6 @@ public final class BatchMerger {
         rows.clear();
         lastTable = null;
         lastRows = null;
-        size = 0;
     }
 
     /** Key column by key column; the usual key types compared directly, without a call through Comparable. */
