@@ -16,8 +16,6 @@ final class BucketCounts {
     private static final int MAX_BUFFER = 1 << 18;
     private static final int BUCKET_BITS = 21;
     private static final int BUCKET_OFFSET = 1 << 20;
-    private static final int DIGIT_BITS = 11;
-    private static final int DIGIT_MASK = (1 << DIGIT_BITS) - 1;
     private static final long[] NONE = new long[0];
 
     /**
@@ -43,12 +41,14 @@ final class BucketCounts {
     private static final class Scratch {
         long[] a = NONE;
         long[] b = NONE;
-        final int[] digits = new int[1 << DIGIT_BITS];
+        int[] ints = new int[0];
+        final int[] digits = new int[RadixSort.DIGITS];
 
         Scratch ensure(int n) {
             if (a.length < n) {
                 a = new long[n];
                 b = new long[n];
+                ints = new int[n];
             }
             return this;
         }
@@ -130,7 +130,8 @@ final class BucketCounts {
         other.clear();
         compact();
         // the mapping keeps buckets in order within a group but reorders groups: sort by the new keys
-        radixSort(k, c, n, SCRATCH.get().ensure(n));
+        Scratch scratch = SCRATCH.get().ensure(n);
+        RadixSort.longs(k, c, n, scratch.b, scratch.digits);
         merge(k, c, n);
     }
 
@@ -196,7 +197,8 @@ final class BucketCounts {
 
     /**
      * Sorts the appended values, collapses equal ones into counts and merges them into the sorted counts. The sort key
-     * packs the group above only the bucket bits this buffer uses, so the radix sort makes two passes, not four.
+     * packs the group above only the bucket bits this buffer uses, so the radix sort makes two passes, not four; without
+     * wide values (as usual) that key fits in an int and the sort moves ints, half the memory traffic of longs.
      */
     private void compact() {
         int narrow = pendingSize;
@@ -206,6 +208,68 @@ final class BucketCounts {
         }
         pendingSize = 0;
         Scratch scratch = SCRATCH.get().ensure(n);
+        int runs = wideSize == 0 ? sortNarrow(narrow, scratch) : sortAll(narrow, n, scratch);
+        wideSize = 0;
+        long[] sorted = scratch.a;
+        long[] runCounts = scratch.b;
+        if (size == 0) {
+            keys = java.util.Arrays.copyOf(sorted, runs);
+            counts = java.util.Arrays.copyOf(runCounts, runs);
+            size = runs;
+            return;
+        }
+        merge(sorted, runCounts, runs);
+    }
+
+    /**
+     * The int buffer alone, sorted as unsigned ints of (group, bucket offset) packed into the bits they use (at most
+     * 20 + 12), and collapsed into {@code scratch.a} (keys) and {@code scratch.b} (counts).
+     *
+     * @return the number of distinct keys
+     */
+    private int sortNarrow(int n, Scratch scratch) {
+        int[] p = pending;
+        int used = 0;
+        for (int i = 0; i < n; i++) {
+            used |= p[i];
+        }
+        int width = 32 - Integer.numberOfLeadingZeros(used & 0xfff);
+        int bits = width + 32 - Integer.numberOfLeadingZeros(used >>> 12);
+        int[] count = scratch.digits;
+        java.util.Arrays.fill(count, 0);
+        for (int i = 0; i < n; i++) { // repack in place, counting the first digit on the way
+            int k = p[i];
+            int packed = (k >>> 12) << width | (k & 0xfff);
+            p[i] = packed;
+            count[packed & RadixSort.DIGIT_MASK]++;
+        }
+        int[] sorted = RadixSort.ints(p, scratch.ints, n, bits, count);
+        // collapse without a branch per key (runs of one to a few equal keys would mispredict): every key is written
+        // to its run's slot, with its index, so a slot ends with its run's last index; the counts are the differences
+        long[] outKeys = scratch.a;
+        long[] outLast = scratch.b;
+        int partMask = (1 << width) - 1;
+        int run = 0;
+        int previous = sorted[0];
+        for (int i = 0; i < n; i++) {
+            int key = sorted[i];
+            run += key != previous ? 1 : 0;
+            previous = key;
+            outKeys[run] = (long) (key >>> width) << BUCKET_BITS | ((key & partMask) + zeroPart);
+            outLast[run] = i;
+        }
+        int runs = run + 1;
+        long before = -1;
+        for (int r = 0; r < runs; r++) {
+            long last = outLast[r];
+            outLast[r] = last - before;
+            before = last;
+        }
+        return runs;
+    }
+
+    /** Both buffers (wide values are rare), sorted as longs and collapsed into {@code scratch.a} and {@code scratch.b}. */
+    private int sortAll(int narrow, int n, Scratch scratch) {
         long[] sorted = scratch.a;
         long bucketMask = (1L << BUCKET_BITS) - 1;
         long minPart = Long.MAX_VALUE;
@@ -229,8 +293,7 @@ final class BucketCounts {
             long k = wide[i];
             sorted[narrow + i] = (k >>> BUCKET_BITS) << width | ((k & bucketMask) - minPart);
         }
-        wideSize = 0;
-        radixSort(sorted, null, n, scratch);
+        RadixSort.longs(sorted, null, n, scratch.b, scratch.digits);
         // collapse equal keys in place: sorted[0, runs) = keys, runCounts[0, runs) = their counts
         long[] runCounts = scratch.b;
         long partMask = (1L << width) - 1;
@@ -245,13 +308,7 @@ final class BucketCounts {
             runCounts[runs++] = j - i;
             i = j;
         }
-        if (size == 0) {
-            keys = java.util.Arrays.copyOf(sorted, runs);
-            counts = java.util.Arrays.copyOf(runCounts, runs);
-            size = runs;
-            return;
-        }
-        merge(sorted, runCounts, runs);
+        return runs;
     }
 
     /** Merges {@code n} sorted, distinct (key, count) into the sorted counts, through the double buffer. */
@@ -292,59 +349,5 @@ final class BucketCounts {
         keys = mk;
         counts = mc;
         size = m;
-    }
-
-    /**
-     * LSD radix sort of {@code k[0, n)} (non-negative keys; {@code c} along when not null), 12 bits per pass over the
-     * bits in which the keys differ only.
-     */
-    private static void radixSort(long[] k, long[] c, int n, Scratch scratch) {
-        long differing = 0;
-        for (int i = 1; i < n; i++) {
-            differing |= k[i] ^ k[0];
-        }
-        if (differing == 0) {
-            return;
-        }
-        int low = Long.numberOfTrailingZeros(differing);
-        int high = 64 - Long.numberOfLeadingZeros(differing);
-        long[] srcK = k;
-        long[] srcC = c;
-        long[] dstK = k == scratch.b ? scratch.a : scratch.b;
-        long[] dstC = c == null ? null : new long[n];
-        int[] count = scratch.digits;
-        for (int shift = low; shift < high; shift += DIGIT_BITS) {
-            java.util.Arrays.fill(count, 0);
-            for (int i = 0; i < n; i++) {
-                count[(int) (srcK[i] >>> shift) & DIGIT_MASK]++;
-            }
-            int sum = 0;
-            for (int d = 0; d < count.length; d++) {
-                int t = count[d];
-                count[d] = sum;
-                sum += t;
-            }
-            for (int i = 0; i < n; i++) {
-                int at = count[(int) (srcK[i] >>> shift) & DIGIT_MASK]++;
-                dstK[at] = srcK[i];
-                if (dstC != null) {
-                    dstC[at] = srcC[i];
-                }
-            }
-            long[] t = srcK;
-            srcK = dstK;
-            dstK = t;
-            if (dstC != null) {
-                long[] u = srcC;
-                srcC = dstC;
-                dstC = u;
-            }
-        }
-        if (srcK != k) {
-            System.arraycopy(srcK, 0, k, 0, n);
-            if (c != null) {
-                System.arraycopy(srcC, 0, c, 0, n);
-            }
-        }
     }
 }

@@ -26,9 +26,13 @@ public final class LogLinearBuckets {
     private final double minValue;
     private final int mantissaBits;
     private final int minExponent;
-    /** Per cell: the bucket of the cell's first value, and the first value of the next bucket (+inf: none in the cell). */
+    /**
+     * Per cell: the bucket of the cell's first value, and the bits of the first value of the next bucket (+inf: none in
+     * the cell); positive doubles order as their bits, so the comparison is one subtraction, without a branch that
+     * values on both sides of a boundary would mispredict.
+     */
     private final int[] cellBucket;
-    private final double[] cellBoundary;
+    private final long[] cellBoundaryBits;
 
     /** The buckets of this accuracy and minimum value; immutable, so one instance serves every thread. */
     public static LogLinearBuckets of(double relativeAccuracy, double minValue) {
@@ -43,7 +47,7 @@ public final class LogLinearBuckets {
         this.minExponent = Math.getExponent(minValue);
         int cells = (MAX_EXPONENT - minExponent) << mantissaBits;
         this.cellBucket = new int[cells];
-        this.cellBoundary = new double[cells];
+        this.cellBoundaryBits = new long[cells];
         for (int c = 0; c < cells; c++) {
             double first = cellStart(c);
             double next = cellStart(c + 1);
@@ -53,7 +57,7 @@ public final class LogLinearBuckets {
             if (formula(Math.nextDown(next)) != b) {
                 boundary = firstOf(b + 1, first, next);
             }
-            cellBoundary[c] = boundary;
+            cellBoundaryBits[c] = Double.doubleToRawLongBits(boundary);
         }
     }
 
@@ -91,6 +95,6 @@ public final class LogLinearBuckets {
         if (c < 0 || c >= cellBucket.length) {
             return formula(v);
         }
-        return v >= cellBoundary[c] ? cellBucket[c] + 1 : cellBucket[c];
+        return cellBucket[c] + (int) ((cellBoundaryBits[c] - bits - 1) >>> 63); // + 1 from the boundary on
     }
 }

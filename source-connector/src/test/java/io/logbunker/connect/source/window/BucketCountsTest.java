@@ -104,6 +104,25 @@ class BucketCountsTest {
     }
 
     @Test
+    void keysOfAll32BitsSortAsUnsignedInts() {
+        // groups just below 2^20 and offsets over the buffer's whole 12 bits: sort keys with the int's sign bit set,
+        // which sort above the rest only as unsigned ints; then a window of few groups and narrow keys
+        Random random = new Random(11);
+        BucketCounts counts = new BucketCounts(SMALLEST);
+        TreeMap<Integer, TreeMap<Integer, Long>> model = expected();
+        for (int i = 0; i < 20_000; i++) {
+            int g = i % 2 == 0 ? (1 << 20) - 1 - random.nextInt(3) : random.nextInt(3);
+            add(counts, model, g, i % 3 == 0 ? SMALLEST + 1 + random.nextInt(2) : SMALLEST + 4_000 + random.nextInt(94));
+        }
+        assertSame(model, counts.byGroup(1 << 20));
+        model = expected();
+        for (int i = 0; i < 20_000; i++) {
+            add(counts, model, random.nextInt(7), i % 5 == 0 ? LogLinearBuckets.ZERO_BUCKET : SMALLEST + 1 + random.nextInt(4_000));
+        }
+        assertSame(model, counts.byGroup(7));
+    }
+
+    @Test
     void movingGroupsAndAddingAllKeepEveryCount() {
         Random random = new Random(5);
         BucketCounts source = new BucketCounts(SMALLEST);
