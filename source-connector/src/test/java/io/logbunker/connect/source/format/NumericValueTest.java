@@ -49,4 +49,36 @@ class NumericValueTest {
         assertEquals(NumericValue.OUT_OF_RANGE, whole("9007199254740993"), "above 2^53 a double would round");
         assertEquals(NumericValue.OUT_OF_RANGE, seconds("9000000001.000"));
     }
+
+    @Test
+    void theShortPathForMillisecondsReadsWhatTheGeneralPathReads() {
+        // fields near the short path's form: digits, '.', and the characters of lists and bad text, at every length
+        // up to 14; the short path must answer as the general path does, and the form itself as its decimal value
+        java.util.Random random = new java.util.Random(23);
+        byte[] alphabet = "0123456789.....,: -x".getBytes(StandardCharsets.US_ASCII);
+        int shortForm = 0;
+        for (int i = 0; i < 300_000; i++) {
+            byte[] b = new byte[2 + random.nextInt(13)];
+            for (int j = 0; j < b.length; j++) {
+                b[j] = alphabet[random.nextInt(random.nextBoolean() ? 10 : alphabet.length)];
+            }
+            if (random.nextInt(3) == 0) {
+                b[b.length - 4 < 0 ? 0 : b.length - 4] = '.';
+            }
+            String text = new String(b, StandardCharsets.US_ASCII);
+            int from = random.nextInt(2); // the field need not start at the buffer's start
+            double got = NumericValue.read(b, from, b.length, true);
+            assertEquals(NumericValue.readAny(b, from, b.length, true), got, "'" + text.substring(from) + "'");
+            if (text.substring(from).matches("[0-9]{1,9}\\.[0-9]{3}")) {
+                shortForm++;
+                if (text.substring(from).matches("0*[0-9]{1,6}\\.[0-9]{3}")) { // below 2^53 ns, where the sum is exact
+                    assertEquals(new BigDecimal(text.substring(from)).doubleValue(), got, text);
+                }
+            }
+        }
+        assertTrue(shortForm > 10_000, shortForm + " fields of the short form");
+        assertEquals(NumericValue.OUT_OF_RANGE, seconds("9000000001.000"), "ten whole digits take the general path");
+        byte[] nine = "999999999.999".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(NumericValue.readAny(nine, 0, nine.length, true), seconds("999999999.999"));
+    }
 }
