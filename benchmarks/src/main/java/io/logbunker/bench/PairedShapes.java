@@ -17,6 +17,9 @@ import java.util.List;
  * seconds to minutes (BENCHMARKS.md section 19), so two shapes measured in separate forks, even alternating, are
  * compared across phases; here each turn of a shape is compared with the turns of the other shape just before and
  * after it. Every variant runs in its own class loader: its classes are compiled for it alone, as in a fork of its own.
+ * The variants' order rotates from one round of turns to the next, so that none always runs first, or always right
+ * after the same other one, whatever a position costs. A JVM's compilation of a shape also varies from one JVM to the
+ * next, so compare the medians of several invocations (BENCHMARKS.md section 22).
  *
  * <p>Usage: {@code PairedShapes VARIANT,VARIANT[,...] [turns [secondsPerTurn]]}, a variant being a shape of
  * {@link ParseAggregateBenchmark} ({@code standard}, {@code latencies}, {@code histograms}), optionally
@@ -68,7 +71,8 @@ public final class PairedShapes {
         int warmups = 5;
         double[][] rate = new double[variants.length][turns];
         for (int t = -warmups; t < turns; t++) {
-            for (int v = 0; v < variants.length; v++) {
+            for (int k = 0; k < variants.length; k++) {
+                int v = (k + Math.floorMod(t, variants.length)) % variants.length;
                 double r = (double) runs.get(v).invoke(null, nanos);
                 if (t >= 0) {
                     rate[v][t] = r;
@@ -84,7 +88,7 @@ public final class PairedShapes {
             System.out.println(line);
         }
         for (int v = 0; v < variants.length; v++) {
-            // the reference's turns just before and after this one (the reference runs first in each round)
+            // the reference's turns of this round and the next
             double[] ratios = new double[turns];
             for (int t = 0; t < turns; t++) {
                 double next = t + 1 < turns ? rate[0][t + 1] : rate[0][t];
