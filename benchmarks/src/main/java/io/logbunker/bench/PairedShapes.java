@@ -15,10 +15,10 @@ import java.util.List;
  * {@link ParseAggregateBenchmark}'s shapes in one JVM, in turns of a few seconds each, for ratios that a VM's slow
  * phases do not decide. On this machine class a phase slows every function of a process by up to 2x for tens of
  * seconds to minutes (BENCHMARKS.md section 19), so two shapes measured in separate forks, even alternating, are
- * compared across phases; here each turn of a shape is compared with the turns of the other shape just before and
- * after it. Every variant runs in its own class loader: its classes are compiled for it alone, as in a fork of its own.
- * The variants' order rotates from one round of turns to the next, so that none always runs first, or always right
- * after the same other one, whatever a position costs. A JVM's compilation of a shape also varies from one JVM to the
+ * compared across phases; here each turn of a shape is compared with the reference's turns of the same round and the
+ * next, a few seconds apart. Every variant runs in its own class loader: its classes are compiled for it alone, as in a
+ * fork of its own. The variants' order rotates from one round of turns to the next, so that none always runs first,
+ * or always right after the same other one, whatever a position costs. A JVM's compilation of a shape also varies from one JVM to the
  * next, so compare the medians of several invocations (BENCHMARKS.md section 22).
  *
  * <p>Usage: {@code PairedShapes VARIANT,VARIANT[,...] [turns [secondsPerTurn]]}, a variant being a shape of
