@@ -49,7 +49,7 @@ public final class AccessLogTailer implements AutoCloseable {
         this.registry = new FileRegistry(settings, storedOffsets, stats, parallel);
         this.flusher = new RangeFlusher(new GroupCap(settings.groupMaxPerWindow(), settings.windowSizeMs(), settings.windowGraceMs()),
                 stats, registry);
-        this.reader = new ChunkReader(settings, time, lineRule, folder, parallel, flusher, registry, stats);
+        this.reader = new ChunkReader(settings, time, lineRule, parallel, flusher, registry, stats);
     }
 
     public LineFields fields() {

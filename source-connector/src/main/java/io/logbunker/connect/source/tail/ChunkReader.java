@@ -23,7 +23,8 @@ final class ChunkReader {
     private final TailerSettings settings;
     private final Time time;
     private final LineRule lineRule;
-    private final LineFolder folder;
+    /** The task thread's lines, parsed a batch at a time. */
+    private final LineBatch batch;
     private final ParallelFolder parallel;
     private final RangeFlusher flusher;
     private final FileRegistry registry;
@@ -36,12 +37,12 @@ final class ChunkReader {
     /**
      * @param parallel the parse threads, or null for the task thread only
      */
-    ChunkReader(TailerSettings settings, Time time, LineRule lineRule, LineFolder folder, ParallelFolder parallel,
+    ChunkReader(TailerSettings settings, Time time, LineRule lineRule, ParallelFolder parallel,
                 RangeFlusher flusher, FileRegistry registry, TailerStats stats) {
         this.settings = settings;
         this.time = time;
         this.lineRule = lineRule;
-        this.folder = folder;
+        this.batch = new LineBatch(lineRule, settings.batchedLookupGroups(), () -> new LineFolder(settings.logFormat(), settings.groupBy(), settings.metricSpec()));
         this.parallel = parallel;
         this.flusher = flusher;
         this.registry = registry;
@@ -143,10 +144,14 @@ final class ChunkReader {
                 i = end;
             }
         }
-        while ((i = Bytes.indexOf(buf, i, limit, (byte) '\n')) >= 0) {
-            handleLine(f, buf, lineStart, i - lineStart, base + lineStart, base + i + 1);
-            lineStart = ++i;
-        }
+        LineBatch b = batch;
+        do {
+            lineStart = b.fill(buf, lineStart, Math.max(i, lineStart), limit, f.aggregator);
+            for (int k = 0; k < b.size(); k++) {
+                int off = b.start(k);
+                handleLine(f, b.folder(k), b.reason(k), buf, off, b.length(k), base + off);
+            }
+        } while (b.full());
         flusher.endChunk(); // the buffer is the next chunk's from here on
         if (lineStart > carry) {
             RangeFlusher.rememberTail(f, buf, lineStart);
@@ -181,12 +186,13 @@ final class ChunkReader {
         return from - 1;
     }
 
-    private void handleLine(TrackedFile f, byte[] buf, int off, int len, long lineStart, long lineEnd) {
+    /** Handles a line that {@code folder} parsed ({@code reason} null) or that was rejected for {@code reason}. */
+    private void handleLine(TrackedFile f, LineFolder folder, String reason, byte[] buf, int off, int len, long lineStart) {
+        long lineEnd = lineStart + len + 1;
         linesRead++;
         if (f.rangeOpenedMs < 0 || !f.hasOpenRange()) {
             f.rangeOpenedMs = time.milliseconds();
         }
-        String reason = lineRule.overlong(len) ? lineRule.overlongReason(len) : folder.parse(buf, off, len);
         if (reason != null) {
             reject(f, buf, off, len, len, lineStart, lineEnd, reason);
             return;
@@ -243,7 +249,7 @@ final class ChunkReader {
         }
         int rejectedBefore = f.rejects.size();
         long cutBefore = f.cut.firstLine();
-        linesRead += parallel.fold(f, folder, buf, from, to, base);
+        linesRead += parallel.fold(f, batch, buf, from, to, base);
         if (f.cut.firstLine() != cutBefore) {
             f.cut.check(flusher.checkInHand(f, f.cut.firstLine())); // the span's bytes are still in hand
         }

@@ -25,8 +25,8 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
     private final LineRule lineRule;
     /** Helpers for threads 1..n-1; thread 0 is the caller's. */
     private final ParseHelpers parsePool;
-    /** The helpers' folders ([0] unused: the task thread brings its own). */
-    private final LineFolder[] partFolders;
+    /** The helpers' line batches ([0] unused: the task thread brings its own). */
+    private final LineBatch[] partBatches;
 
     /** @return null with one parse thread: nothing to share */
     static ParallelFolder create(TailerSettings settings, LineRule lineRule) {
@@ -37,15 +37,15 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         this.settings = settings;
         this.lineRule = lineRule;
         int parts = settings.parseThreads();
-        this.partFolders = new LineFolder[parts];
+        this.partBatches = new LineBatch[parts];
         for (int k = 1; k < parts; k++) {
-            partFolders[k] = new LineFolder(settings.logFormat(), settings.groupBy(), settings.metricSpec());
+            partBatches[k] = new LineBatch(lineRule, settings.batchedLookupGroups(), () -> new LineFolder(settings.logFormat(), settings.groupBy(), settings.metricSpec()));
         }
         this.parsePool = new ParseHelpers(parts - 1, "logbunker-parse-" + settings.taskIndex());
     }
 
     int threads() {
-        return partFolders.length;
+        return partBatches.length;
     }
 
     /**
@@ -58,7 +58,7 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
      */
     @Override
     public int read(FileChannel channel, byte[] buf, int off, int want, long position) throws IOException {
-        int parts = partFolders.length;
+        int parts = partBatches.length;
         int[] got = new int[parts];
         List<ParseHelpers.Job<Integer>> jobs = new ArrayList<>(parts - 1);
         for (int k = 1; k < parts; k++) {
@@ -127,8 +127,8 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
      * emission rule holds; a flush point reached inside the span is taken at its end (later, never wrong), and
      * max.open.groups may be exceeded by the groups one span opens. Rejected lines keep their file order.
      */
-    int fold(TrackedFile f, LineFolder taskFolder, byte[] buf, int from, int to, long base) throws IOException {
-        int threads = partFolders.length;
+    int fold(TrackedFile f, LineBatch taskBatch, byte[] buf, int from, int to, long base) throws IOException {
+        int threads = partBatches.length;
         int pieces = (int) Math.max(threads, Math.min((long) threads * PIECES_PER_THREAD, (to - from) / MIN_PIECE_BYTES));
         int[] bounds = new int[pieces + 1];
         bounds[0] = from;
@@ -147,12 +147,12 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         java.util.concurrent.atomic.AtomicInteger nextPiece = new java.util.concurrent.atomic.AtomicInteger();
         List<ParseHelpers.Job<Integer>> jobs = new ArrayList<>(threads - 1);
         for (int k = 1; k < threads; k++) {
-            LineFolder helperFolder = partFolders[k];
+            LineBatch helperBatch = partBatches[k];
             WindowAggregator helperAggregator = f.helperAggregator(k, settings);
-            jobs.add(parsePool.submit(k - 1, () -> foldPieces(helperFolder, helperAggregator, nextPiece, bounds,
+            jobs.add(parsePool.submit(k - 1, () -> foldPieces(helperBatch, helperAggregator, nextPiece, bounds,
                     rejects, failures, cuts, f.path, buf, base)));
         }
-        int lines = foldPieces(taskFolder, f.aggregator, nextPiece, bounds, rejects, failures, cuts, f.path, buf, base);
+        int lines = foldPieces(taskBatch, f.aggregator, nextPiece, bounds, rejects, failures, cuts, f.path, buf, base);
         for (ParseHelpers.Job<Integer> job : jobs) {
             lines += awaitHelper(job, "parsing " + f.path); // the helpers' groups stay theirs until a flush
         }
@@ -175,14 +175,14 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
      * that fails (parse.error.policy=fail) is recorded and no further pieces are taken; every lower piece was taken
      * before it, so the lowest recorded failure is the file's first bad line.
      */
-    private int foldPieces(LineFolder pieceFolder, WindowAggregator agg, java.util.concurrent.atomic.AtomicInteger nextPiece,
+    private int foldPieces(LineBatch pieceBatch, WindowAggregator agg, java.util.concurrent.atomic.AtomicInteger nextPiece,
                            int[] bounds, List<RejectedLine>[] rejects, LineRejectedException[] failures, CutPoint[] cuts,
                            Path path, byte[] buf, long base) {
         int lines = 0;
         int k;
         while ((k = nextPiece.getAndIncrement()) < rejects.length) {
             try {
-                lines += foldPart(pieceFolder, agg, rejects[k], cuts[k], path, buf, bounds[k], bounds[k + 1], base);
+                lines += foldPart(pieceBatch, agg, rejects[k], cuts[k], path, buf, bounds[k], bounds[k + 1], base);
             } catch (LineRejectedException e) {
                 failures[k] = e;
                 nextPiece.set(rejects.length);
@@ -200,27 +200,29 @@ final class ParallelFolder implements PlainContent.SplitRead, AutoCloseable {
         return lists;
     }
 
-    /** Folds the lines of one part; thread-confined to its folder, aggregator, reject list and cut point. */
-    private int foldPart(LineFolder partFolder, WindowAggregator agg, List<RejectedLine> rejects, CutPoint cut, Path path,
+    /** Folds the lines of one part; thread-confined to its batch, aggregator, reject list and cut point. */
+    private int foldPart(LineBatch batch, WindowAggregator agg, List<RejectedLine> rejects, CutPoint cut, Path path,
                          byte[] buf, int from, int to, long base) {
         int lines = 0;
         int start = from;
-        int i;
-        while ((i = Bytes.indexOf(buf, start, to, (byte) '\n')) >= 0) {
-            lines++;
-            int len = i - start;
-            String reason = lineRule.overlong(len) ? lineRule.overlongReason(len) : partFolder.parse(buf, start, len);
-            if (reason == null) {
-                partFolder.foldInto(agg);
-                cut.folded(partFolder.eventTime(), base + start);
-            } else {
-                if (settings.failOnParseError()) {
-                    throw lineRule.failure(path, base + start, reason, buf, start, len);
+        do {
+            start = batch.fill(buf, start, start, to, agg);
+            for (int k = 0; k < batch.size(); k++) {
+                lines++;
+                int off = batch.start(k);
+                String reason = batch.reason(k);
+                if (reason == null) {
+                    LineFolder folder = batch.folder(k);
+                    folder.foldInto(agg);
+                    cut.folded(folder.eventTime(), base + off);
+                } else {
+                    if (settings.failOnParseError()) {
+                        throw lineRule.failure(path, base + off, reason, buf, off, batch.length(k));
+                    }
+                    rejects.add(lineRule.reject(base + off, reason, buf, off, batch.length(k), batch.length(k)));
                 }
-                rejects.add(lineRule.reject(base + start, reason, buf, start, len, len));
             }
-            start = i + 1;
-        }
+        } while (batch.full());
         return lines;
     }
 

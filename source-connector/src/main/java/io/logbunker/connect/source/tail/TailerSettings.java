@@ -27,6 +27,8 @@ import java.util.List;
  * @param pathDimensions       the path.dimensions setting ({@link PathDimensions}); empty for none
  * @param hostName             the host.name setting: the host of files whose path gives none; empty for none
  * @param fenceLockFile        the name of the lock file taken in every directory read ({@link DirectoryFence}); empty for none
+ * @param batchedLookupGroups  the open groups of an aggregator from which lines are parsed a batch at a time and their
+ *                             groups looked up together ({@link LineBatch}); not a connector setting (tests lower it)
  */
 public record TailerSettings(List<String> includes, List<String> excludes, int taskIndex, int taskCount, boolean startAtEnd,
                              int maxLineBytes, int fingerprintBytes, long windowSizeMs, long windowGraceMs, long flushIdleMs,
@@ -34,7 +36,8 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
                              int readChunkBytes, List<String> groupBy, String logFormat, boolean failOnParseError,
                              int parseThreads, int parallelMinBytes, int rejectedLineMaxBytes, int groupMaxPerWindow,
                              boolean compressedBackfill, AllowedPaths allowedPaths, String metrics, double histogramAccuracy,
-                             double histogramMinValue, String pathDimensions, String hostName, String fenceLockFile) {
+                             double histogramMinValue, String pathDimensions, String hostName, String fenceLockFile,
+                             int batchedLookupGroups) {
 
     /** The key fields of each file: its host and the rest of path.dimensions ({@link FileDimensions}). */
     public FileDimensions fileDimensions() {
@@ -87,6 +90,7 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
         private int groupMaxPerWindow;
         private boolean compressedBackfill;
         private AllowedPaths allowedPaths = AllowedPaths.unrestricted();
+        private int batchedLookupGroups = LineBatch.DEFAULT_FROM_GROUPS;
 
         private Builder() {
         }
@@ -225,13 +229,18 @@ public record TailerSettings(List<String> includes, List<String> excludes, int t
             return this;
         }
 
+        public Builder batchedLookupGroups(int v) {
+            batchedLookupGroups = v;
+            return this;
+        }
+
         public TailerSettings build() {
             return new TailerSettings(includes, excludes, taskIndex, taskCount, startAtEnd, maxLineBytes, fingerprintBytes,
                     windowSizeMs, windowGraceMs, flushIdleMs, flushMaxIntervalMs, maxOpenGroups, scanIntervalMs, releaseIdleMs,
                     readChunkBytes, groupBy, logFormat, failOnParseError, parseThreads,
                     parallelMinBytes != null ? parallelMinBytes : parallelMinBytesFor(readChunkBytes), rejectedLineMaxBytes,
                     groupMaxPerWindow, compressedBackfill, allowedPaths, metrics, histogramAccuracy, histogramMinValue,
-                    pathDimensions, hostName, fenceLockFile);
+                    pathDimensions, hostName, fenceLockFile, batchedLookupGroups);
         }
     }
 }

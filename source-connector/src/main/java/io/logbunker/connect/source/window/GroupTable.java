@@ -108,6 +108,22 @@ final class GroupTable {
         return g;
     }
 
+    /** The group in the slot a key of hash {@code h} is looked up in first, or -1. */
+    int firstSlot(int h) {
+        return slots[h & mask];
+    }
+
+    /** Reads what a lookup and a fold of group {@code g} read first (its fields, not its key bytes). */
+    long touchFields(int g) {
+        long read = hash[g] + windowStart[g] + keyLength[g] + requests[g];
+        return stride == 0 ? read : read + Double.doubleToRawLongBits(metricData[g * stride]);
+    }
+
+    /** Reads the first byte of group {@code g}'s key. */
+    int touchKey(int g) {
+        return arena[keyOffset[g]];
+    }
+
     void clear() {
         Arrays.fill(slots, EMPTY);
         size = 0;

@@ -29,6 +29,10 @@ public final class LineFolder {
     private final double[] values;
     private long eventTime;
     private long bytesSent;
+    /** The parsed line's hash, once {@link #hashFor} computed it for aggregators of that window size. */
+    private boolean hashed;
+    private int hash;
+    private long hashedWindowSizeMs;
 
     /** With the default metrics ({@code request_time:sum,min,max} when the format has it). */
     public LineFolder(String logFormat, List<String> groupBy) {
@@ -71,6 +75,7 @@ public final class LineFolder {
      * @return null when the line can be folded, otherwise why it is rejected
      */
     public String parse(byte[] buf, int off, int len) {
+        hashed = false;
         if (len == 0 || (len == 1 && buf[off] == '\r')) {
             return "empty line";
         }
@@ -109,6 +114,20 @@ public final class LineFolder {
         return agg.isNewGroup(agg.windowStartOf(eventTime), key);
     }
 
+    /**
+     * The hash of the parsed line's (window, key) in aggregators of {@code agg}'s window size, computed once per line:
+     * the fold reuses it.
+     */
+    int hashFor(WindowAggregator agg) {
+        long window = agg.windowStartOf(eventTime);
+        if (!hashed || hashedWindowSizeMs != agg.windowSizeMs()) {
+            hash = WindowAggregator.hash(window, key);
+            hashedWindowSizeMs = agg.windowSizeMs();
+            hashed = true;
+        }
+        return hash;
+    }
+
     /** The event time of the line parsed last (epoch ms). */
     public long eventTime() {
         return eventTime;
@@ -116,6 +135,10 @@ public final class LineFolder {
 
     /** Folds the line last parsed successfully. */
     public void foldInto(WindowAggregator agg) {
-        agg.add(eventTime, key, bytesSent, values);
+        if (hashed && hashedWindowSizeMs == agg.windowSizeMs()) {
+            agg.add(eventTime, agg.windowStartOf(eventTime), hash, key, bytesSent, values);
+        } else {
+            agg.add(eventTime, key, bytesSent, values);
+        }
     }
 }

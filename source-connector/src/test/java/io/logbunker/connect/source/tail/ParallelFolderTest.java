@@ -4,6 +4,7 @@ import io.logbunker.connect.source.window.LineFolder;
 import io.logbunker.connect.source.window.WindowAggregator;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.channels.FileChannel;
@@ -49,9 +50,14 @@ class ParallelFolderTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} parse threads")
-    @ValueSource(ints = {2, 3})
-    void foldingInPiecesCountsEveryLineOnceAndKeepsRejectsInFileOrder(int threads) throws Exception {
+    private static LineBatch batch(TailerSettings s) {
+        return new LineBatch(new LineRule(s.maxLineBytes(), 65_536), s.batchedLookupGroups(),
+                () -> new LineFolder(s.logFormat(), s.groupBy()));
+    }
+
+    @ParameterizedTest(name = "{0} parse threads, lines batched from {1} open groups")
+    @CsvSource({"2, 16384", "3, 16384", "2, 0", "3, 0"})
+    void foldingInPiecesCountsEveryLineOnceAndKeepsRejectsInFileOrder(int threads, int batchedFrom) throws Exception {
         StringBuilder sb = new StringBuilder();
         int good = 0;
         for (int i = 0; i < 5000; i++) {
@@ -63,11 +69,11 @@ class ParallelFolderTest {
             }
         }
         byte[] buf = sb.toString().getBytes(StandardCharsets.US_ASCII);
-        TailerSettings s = settings(threads);
-        LineFolder taskFolder = new LineFolder(s.logFormat(), s.groupBy());
+        TailerSettings s = TailerSettings.builder().includes(List.of("/x/*")).parseThreads(threads).maxLineBytes(1024)
+                .batchedLookupGroups(batchedFrom).build();
         try (ParallelFolder p = ParallelFolder.create(s, new LineRule(s.maxLineBytes(), 65_536))) {
             TrackedFile f = new TrackedFile("id", "key", dir.resolve("f"), null, null, new WindowAggregator(60_000, 0, s.metricSpec()), threads, 0, 0);
-            assertEquals(5000, p.fold(f, taskFolder, buf, 0, buf.length, 1000));
+            assertEquals(5000, p.fold(f, batch(s), buf, 0, buf.length, 1000));
             assertEquals(good, f.drain().stream().mapToLong(r -> r.requests()).sum());
             List<Long> offsets = f.rejects.stream().map(RejectedLine::offset).toList();
             assertEquals(offsets.stream().sorted().toList(), offsets, "file order");
@@ -76,19 +82,20 @@ class ParallelFolderTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} parse threads")
-    @ValueSource(ints = {2, 3})
-    void theFailPolicyReportsTheFirstBadLineInFileOrder(int threads) throws Exception {
+    @ParameterizedTest(name = "{0} parse threads, lines batched from {1} open groups")
+    @CsvSource({"2, 16384", "3, 16384", "2, 0", "3, 0"})
+    void theFailPolicyReportsTheFirstBadLineInFileOrder(int threads, int batchedFrom) throws Exception {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 4000; i++) {
             sb.append(i == 1500 || i == 3500 ? "bad line " + i + "\n" : TailerFixture.line(i, 200, 1));
         }
         byte[] buf = sb.toString().getBytes(StandardCharsets.US_ASCII);
-        TailerSettings s = TailerSettings.builder().includes(List.of("/x/*")).parseThreads(threads).failOnParseError(true).build();
+        TailerSettings s = TailerSettings.builder().includes(List.of("/x/*")).parseThreads(threads).failOnParseError(true)
+                .batchedLookupGroups(batchedFrom).build();
         try (ParallelFolder p = ParallelFolder.create(s, new LineRule(s.maxLineBytes(), 65_536))) {
             TrackedFile f = new TrackedFile("id", "key", dir.resolve("f"), null, null, new WindowAggregator(60_000, 0, s.metricSpec()), threads, 0, 0);
             LineRejectedException e = assertThrows(LineRejectedException.class,
-                    () -> p.fold(f, new LineFolder(s.logFormat(), s.groupBy()), buf, 0, buf.length, 0));
+                    () -> p.fold(f, batch(s), buf, 0, buf.length, 0));
             assertTrue(e.getMessage().contains("\"bad line 1500\""), e.getMessage());
         }
     }

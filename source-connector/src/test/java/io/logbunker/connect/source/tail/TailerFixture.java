@@ -38,6 +38,7 @@ final class TailerFixture {
     boolean failOnParseError;
     int parseThreads;
     int parallelMinBytes;
+    int batchedLookupGroups;
     int rejectedLineMaxBytes = 65_536;
     String metrics = "";
     String pathDimensions = "";
@@ -57,6 +58,7 @@ final class TailerFixture {
         this.maxLineBytes = profile.maxLineBytes();
         this.parseThreads = profile.parseThreads();
         this.parallelMinBytes = profile.parallelMinBytes();
+        this.batchedLookupGroups = profile.batchedLookupGroups();
     }
 
     /** The settings of the sequential path with 1 MiB chunks, for tests about what the read path does not change. */
@@ -71,7 +73,8 @@ final class TailerFixture {
                 .releaseIdleMs(0).readChunkBytes(readChunk).groupBy(groupBy).logFormat(format)
                 .failOnParseError(failOnParseError).parseThreads(parseThreads).parallelMinBytes(parallelMinBytes)
                 .rejectedLineMaxBytes(rejectedLineMaxBytes).allowedPaths(allowedPaths).metrics(metrics, 0.01, 0.001)
-                .pathDimensions(pathDimensions).hostName(hostName).fenceLockFile(fenceLockFile).build();
+                .pathDimensions(pathDimensions).hostName(hostName).fenceLockFile(fenceLockFile)
+                .batchedLookupGroups(batchedLookupGroups).build();
     }
 
     /** The tailer made last: its epoch goes into the offsets the fixture stores, as the task does. */
