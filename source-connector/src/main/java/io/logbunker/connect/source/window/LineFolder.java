@@ -119,9 +119,8 @@ public final class LineFolder {
      * the fold reuses it.
      */
     int hashFor(WindowAggregator agg) {
-        long window = agg.windowStartOf(eventTime);
         if (!hashed || hashedWindowSizeMs != agg.windowSizeMs()) {
-            hash = WindowAggregator.hash(window, key);
+            hash = WindowAggregator.hash(agg.windowStartOf(eventTime), key);
             hashedWindowSizeMs = agg.windowSizeMs();
             hashed = true;
         }

@@ -24,6 +24,9 @@ public final class WindowAggregator {
     private long watermark = Long.MIN_VALUE;
     private long minOpenWindowStart = Long.MAX_VALUE;
     private long lastEmittedWindowStart = Long.MIN_VALUE;
+    /** What {@link #probe} read, kept so that the compiler cannot drop its reads. */
+    private long probed;
+    private int[] probeGroups = new int[8];
 
     /** Folds {@code $request_time} as the one metric, without a histogram (the historic record). */
     public WindowAggregator(long windowSizeMs, long graceMs) {
@@ -70,13 +73,8 @@ public final class WindowAggregator {
 
     /** True when folding a line of this window and key would create a group. */
     public boolean isNewGroup(long windowStart, KeyBuffer key) {
-        int h = GroupTable.hash(windowStart, key.bytes(), key.length());
-        return table.find(windowStart, key.bytes(), key.length(), h) < 0;
+        return table.find(windowStart, key.bytes(), key.length(), hash(windowStart, key)) < 0;
     }
-
-    /** What {@link #probe} read, kept so that the compiler cannot drop its reads. */
-    private long probed;
-    private int[] probeGroups = new int[8];
 
     /**
      * Reads the table memory that folding these parsed lines will read first, each step's reads for all lines issued
@@ -122,7 +120,7 @@ public final class WindowAggregator {
      */
     public void add(long eventTimeMs, KeyBuffer key, long bytesSent, double[] values) {
         long window = windowStartOf(eventTimeMs);
-        add(eventTimeMs, window, GroupTable.hash(window, key.bytes(), key.length()), key, bytesSent, values);
+        add(eventTimeMs, window, hash(window, key), key, bytesSent, values);
     }
 
     /** {@link #add(long, KeyBuffer, long, double[])} with the line's window start and {@link #hash} computed already. */
