@@ -13,9 +13,10 @@ import java.util.TreeMap;
  * statement never touches a row twice, and puts each table's rows in {@link #LOCK_ORDER}, so that concurrent
  * transactions lock rows in the same order and cannot deadlock each other.
  *
- * <p>Both come from one sort: a table's rows are sorted by their key's hash (a primitive sort, stable by arrival),
- * so the rows of one key end up side by side, in the order they arrived, and are merged there. A hash map of keys
- * would cost an entry per row for nothing in the usual batch, where every key is distinct.
+ * <p>Both come from one stable sort of a table's rows by key: the rows of one key end up side by side, in the order
+ * they arrived, and are merged there (a hash map of keys would cost an entry per row for nothing in the usual batch,
+ * where every key is distinct), and the merged rows are in the order of the table's primary key index, which the
+ * database then fills in one sweep instead of at random places.
  */
 public final class BatchMerger {
 
@@ -28,8 +29,6 @@ public final class BatchMerger {
         /** The key columns are this array's first {@code keyCount} values; nothing writes to them. */
         private final Object[] key;
         private final int keyCount;
-        /** {@link Arrays#deepHashCode} of the key columns: the same in every JVM for the types key columns take. */
-        final int keyHash;
         boolean deleteFirst;
         Object[] values;
         /**
@@ -38,11 +37,10 @@ public final class BatchMerger {
          */
         private boolean ownsValues;
 
-        Pending(TableShape shape, Object[] row, int keyHash) {
+        Pending(TableShape shape, Object[] row) {
             this.shape = shape;
             this.key = row;
             this.keyCount = shape.keyCount();
-            this.keyHash = keyHash;
         }
 
         public TableShape shape() {
@@ -82,19 +80,6 @@ public final class BatchMerger {
             }
             return true;
         }
-    }
-
-    /**
-     * {@link Arrays#deepHashCode} of {@code values[0, n)}, without copying them out. Key values are Connect values, whose
-     * only array type is BYTES' {@code byte[]}.
-     */
-    static int keyHash(Object[] values, int n) {
-        int h = 1;
-        for (int i = 0; i < n; i++) {
-            Object e = values[i];
-            h = 31 * h + (e instanceof byte[] b ? Arrays.hashCode(b) : java.util.Objects.hashCode(e));
-        }
-        return h;
     }
 
     /** The batch's rows per table, in arrival order; merged when the batch is written. */
@@ -166,50 +151,25 @@ public final class BatchMerger {
     }
 
     /**
-     * The order in which every transaction touches a table's rows. Deadlock freedom needs only one total order that
-     * every task uses, not a meaningful one: by the key's hash, which costs an int comparison where comparing keys
-     * costs a walk through their columns (a sort of large batches was the merger's main cost), and by the keys
-     * themselves only among equal hashes.
+     * The order in which every transaction touches a table's rows: any total order that every task uses prevents
+     * deadlocks; {@link KeyOrder}, the key's own order column by column, is also the order of the primary key index.
      */
-    static final Comparator<Pending> LOCK_ORDER = Comparator.<Pending>comparingInt(p -> p.keyHash).thenComparing(BatchMerger::compareKeys);
+    static final Comparator<Pending> LOCK_ORDER = BatchMerger::compareKeys;
 
-    /** One table's rows merged per key, in {@link #LOCK_ORDER}. */
+    /**
+     * One table's rows merged per key, in {@link #LOCK_ORDER}: the rows in key order have each key's rows side by side,
+     * in the order they arrived, where they are merged.
+     */
     private static List<Pending> mergedInLockOrder(List<MappedRow> list) {
-        int n = list.size();
-        long[] order = new long[n];
-        for (int i = 0; i < n; i++) {
-            MappedRow r = list.get(i);
-            // signed hash in the high half keeps LOCK_ORDER's order of hashes; the low half (arrival) finds the row
-            // again and keeps the rows of one hash in the order they arrived
-            order[i] = (long) keyHash(r.values(), r.shape().keyCount()) << 32 | i;
-        }
-        Arrays.sort(order);
-        List<Pending> out = new ArrayList<>(n);
-        for (int i = 0; i < n; ) {
-            int hash = (int) (order[i] >> 32);
-            int j = i + 1;
-            while (j < n && (int) (order[j] >> 32) == hash) {
-                j++;
+        MappedRow[] sorted = KeyOrder.sorted(list);
+        List<Pending> out = new ArrayList<>(sorted.length);
+        Pending p = null;
+        for (MappedRow r : sorted) {
+            if (p == null || !p.hasKeyOf(r.shape(), r.values())) {
+                p = new Pending(r.shape(), r.values());
+                out.add(p);
             }
-            int from = out.size();
-            for (int k = i; k < j; k++) {
-                MappedRow r = list.get((int) order[k]);
-                Pending p = null;
-                for (int q = from; q < out.size() && p == null; q++) {
-                    if (out.get(q).hasKeyOf(r.shape(), r.values())) {
-                        p = out.get(q);
-                    }
-                }
-                if (p == null) {
-                    p = new Pending(r.shape(), r.values(), hash);
-                    out.add(p);
-                }
-                apply(p, r);
-            }
-            if (out.size() - from > 1) {
-                out.subList(from, out.size()).sort(BatchMerger::compareKeys);
-            }
-            i = j;
+            apply(p, r);
         }
         return out;
     }
@@ -220,37 +180,7 @@ public final class BatchMerger {
         lastRows = null;
     }
 
-    /** Key column by key column; the usual key types compared directly, without a call through Comparable. */
     private static int compareKeys(Pending a, Pending b) {
-        for (int i = 0; i < a.keyCount && i < b.keyCount; i++) {
-            int c = compareValues(a.key[i], b.key[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(a.keyCount, b.keyCount);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int compareValues(Object x, Object y) {
-        if (x instanceof String sx && y instanceof String sy) {
-            return sx.compareTo(sy);
-        }
-        if (x instanceof java.util.Date dx && y instanceof java.util.Date dy) {
-            return Long.compare(dx.getTime(), dy.getTime());
-        }
-        if (x instanceof Long lx && y instanceof Long ly) {
-            return Long.compare(lx, ly);
-        }
-        if (x instanceof Integer ix && y instanceof Integer iy) {
-            return Integer.compare(ix, iy);
-        }
-        if (x instanceof byte[] bx && y instanceof byte[] by) {
-            return Arrays.compare(bx, by);
-        }
-        if (x.getClass() == y.getClass() && x instanceof Comparable) {
-            return ((Comparable) x).compareTo(y);
-        }
-        return x.toString().compareTo(y.toString());
+        return KeyOrder.compare(a.key, a.keyCount, b.key, b.keyCount);
     }
 }

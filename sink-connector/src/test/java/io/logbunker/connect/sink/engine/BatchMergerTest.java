@@ -58,27 +58,34 @@ class BatchMergerTest {
     }
 
     @Test
-    void keysOfEqualHashAreOrderedByTheirColumns() {
-        // "Aa" and "BB" have the same String hash, so these keys have the same deep hash
-        Object[] aa = {new Date(10_000), "Aa", 1L, 1L};
-        Object[] bb = {new Date(10_000), "BB", 1L, 1L};
-        assertEquals(java.util.Arrays.deepHashCode(java.util.Arrays.copyOf(aa, 3)), java.util.Arrays.deepHashCode(java.util.Arrays.copyOf(bb, 3)));
-        for (List<Object[]> arrival : List.of(List.of(aa, bb), List.of(bb, aa))) {
-            BatchMerger merger = new BatchMerger();
-            for (int i = 0; i < 40; i++) { // other keys around them
-                merger.add(new MappedRow(SHAPE, new Object[] {new Date(10_000), "s" + i, (long) i, 1L}, false, "t", 0, i));
-            }
-            for (Object[] r : arrival) {
-                merger.add(new MappedRow(SHAPE, r, false, "t", 0, 100));
-            }
-            List<String> statuses = new ArrayList<>();
-            for (BatchMerger.Pending p : merger.sortedByTable().get("m")) {
-                if (p.key()[1].equals("Aa") || p.key()[1].equals("BB")) {
-                    statuses.add((String) p.key()[1]);
+    void rowsComeOutInTheOrderOfTheirKeyColumnsWhichIsThePrimaryKeysOrder() {
+        BatchMerger merger = new BatchMerger();
+        List<Object[]> rows = new ArrayList<>();
+        for (long w : new long[] {20_000, 10_000, 9_000}) {
+            for (String status : new String[] {"500", "200", "Aa", "BB", "404"}) {
+                for (long shard : new long[] {10, 9, -1, 100}) {
+                    rows.add(new Object[] {new Date(w), status, shard, 1L});
                 }
             }
-            assertEquals(List.of("Aa", "BB"), statuses, "by their characters, not by arrival");
         }
+        Collections.shuffle(rows, new Random(5));
+        long offset = 0;
+        for (Object[] r : rows) {
+            merger.add(new MappedRow(SHAPE, r, false, "t", 0, offset++));
+        }
+        List<String> keys = new ArrayList<>();
+        for (BatchMerger.Pending p : merger.sortedByTable().get("m")) {
+            keys.add(((Date) p.key()[0]).getTime() + "/" + p.key()[1] + "/" + p.key()[2]);
+        }
+        List<String> expected = new ArrayList<>();
+        for (long w : new long[] {9_000, 10_000, 20_000}) { // by time, not by the text of the number
+            for (String status : new String[] {"200", "404", "500", "Aa", "BB"}) {
+                for (long shard : new long[] {-1, 9, 10, 100}) { // numerically
+                    expected.add(w + "/" + status + "/" + shard);
+                }
+            }
+        }
+        assertEquals(expected, keys);
     }
 
     @Test
@@ -187,12 +194,10 @@ class BatchMergerTest {
     }
 
     @Test
-    void keysWithEqualHashesMergeApartAndEachInTheOrderItsRowsArrived() {
-        // "Aa" and "BB" hash alike, so the two keys' rows meet in one run of the sort
+    void interleavedKeysMergeApartAndEachInTheOrderItsRowsArrived() {
+        // the two keys' rows arrive interleaved, with a tombstone among them
         Object[] aa = {new Date(10_000), "Aa", 1L};
         Object[] bb = {new Date(10_000), "BB", 1L};
-        assertEquals(BatchMerger.keyHash(new Object[] {aa[0], aa[1], aa[2], 0L}, 3),
-                BatchMerger.keyHash(new Object[] {bb[0], bb[1], bb[2], 0L}, 3));
         BatchMerger merger = new BatchMerger();
         merger.add(row(aa, 1L, false));
         merger.add(row(bb, 10L, false));
@@ -205,7 +210,7 @@ class BatchMergerTest {
         assertEquals(2, out.size());
         BatchMerger.Pending first = out.get(0);
         BatchMerger.Pending second = out.get(1);
-        assertEquals("Aa", first.key()[1], "among equal hashes, by key");
+        assertEquals("Aa", first.key()[1], "by key");
         assertEquals(false, first.deleteFirst());
         assertEquals(7L, first.values()[3]);
         assertEquals("BB", second.key()[1]);
