@@ -67,19 +67,6 @@ public final class BatchMerger {
         public Object[] values() {
             return values;
         }
-
-        /** Whether {@code row}'s key columns are this key (rows of one table). */
-        boolean hasKeyOf(TableShape rowShape, Object[] row) {
-            if (rowShape.keyCount() != keyCount) {
-                return false;
-            }
-            for (int i = 0; i < keyCount; i++) {
-                if (!java.util.Objects.deepEquals(key[i], row[i])) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     /** The batch's rows per table, in arrival order; merged when the batch is written. */
@@ -161,11 +148,13 @@ public final class BatchMerger {
      * in the order they arrived, where they are merged.
      */
     private static List<Pending> mergedInLockOrder(List<MappedRow> list) {
-        MappedRow[] sorted = KeyOrder.sorted(list);
-        List<Pending> out = new ArrayList<>(sorted.length);
+        KeyOrder.Sorted sorted = KeyOrder.sorted(list);
+        MappedRow[] rows = sorted.rows();
+        List<Pending> out = new ArrayList<>(rows.length);
         Pending p = null;
-        for (MappedRow r : sorted) {
-            if (p == null || !p.hasKeyOf(r.shape(), r.values())) {
+        for (int i = 0; i < rows.length; i++) {
+            MappedRow r = rows[i];
+            if (!sorted.sameKeyAsPrevious()[i]) {
                 p = new Pending(r.shape(), r.values());
                 out.add(p);
             }

@@ -1,10 +1,7 @@
 package io.logbunker.connect.sink.engine;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The order of a table's keys, column by column: the order of its primary key index, and the one lock order of every
@@ -20,22 +17,32 @@ final class KeyOrder {
     private KeyOrder() {
     }
 
+    /** A table's rows in key order, and where a key's rows begin. */
+    record Sorted(MappedRow[] rows, boolean[] sameKeyAsPrevious) {
+    }
+
     /** The rows in key order; the rows of one key stay in the order they arrived. */
-    static MappedRow[] sorted(List<MappedRow> rows) {
-        MappedRow[] out = rows.toArray(new MappedRow[0]);
-        long[] packed = out.length < 2 ? null : packedRanks(out);
+    static Sorted sorted(List<MappedRow> list) {
+        MappedRow[] rows = list.toArray(new MappedRow[0]);
+        int n = rows.length;
+        boolean[] same = new boolean[n];
+        long[] packed = n < 2 ? null : packedRanks(rows);
         if (packed == null) {
-            Arrays.sort(out, KeyOrder::compareRows); // stable
-            return out;
+            Arrays.sort(rows, KeyOrder::compareRows); // stable
+            for (int i = 1; i < n; i++) {
+                same[i] = compareRows(rows[i - 1], rows[i]) == 0;
+            }
+            return new Sorted(rows, same);
         }
         Arrays.sort(packed);
-        MappedRow[] sorted = new MappedRow[out.length];
-        int indexBits = bitsFor(out.length);
+        int indexBits = bitsFor(n);
         long indexMask = (1L << indexBits) - 1;
-        for (int i = 0; i < packed.length; i++) {
-            sorted[i] = out[(int) (packed[i] & indexMask)];
+        MappedRow[] sorted = new MappedRow[n];
+        for (int i = 0; i < n; i++) {
+            sorted[i] = rows[(int) (packed[i] & indexMask)];
+            same[i] = i > 0 && (packed[i] >>> indexBits) == (packed[i - 1] >>> indexBits);
         }
-        return sorted;
+        return new Sorted(sorted, same);
     }
 
     /**
@@ -45,63 +52,125 @@ final class KeyOrder {
     static long[] packedRanks(MappedRow[] rows) {
         int n = rows.length;
         int keys = rows[0].shape().keyCount();
-        for (MappedRow r : rows) {
-            if (r.shape().keyCount() != keys) {
-                return null;
-            }
-        }
-        int bits = bitsFor(n);
-        long[] packed = new long[n];
-        int[] ids = new int[n];
+        Ids[] columns = new Ids[keys];
         for (int c = 0; c < keys; c++) {
             Class<?> type = rows[0].values()[c].getClass();
             if (!RANKED_TYPES.contains(type)) {
                 return null;
             }
-            Map<Object, Integer> idOf = new HashMap<>();
-            List<Object> distinct = new ArrayList<>();
-            Object last = null;
-            int lastId = -1;
-            for (int i = 0; i < n; i++) {
-                Object v = rows[i].values()[c];
-                if (v.getClass() != type) {
+            columns[c] = new Ids(type);
+        }
+        int[] ids = new int[n * keys];
+        for (int i = 0, at = 0; i < n; i++) { // row by row: each row's objects are read once
+            Object[] v = rows[i].values();
+            if (rows[i].shape().keyCount() != keys) {
+                return null;
+            }
+            for (int c = 0; c < keys; c++) {
+                int id = columns[c].idOf(v[c]);
+                if (id < 0) {
                     return null;
                 }
-                if (!v.equals(last)) {
-                    Integer id = idOf.get(v);
-                    if (id == null) {
-                        id = distinct.size();
-                        idOf.put(v, id);
-                        distinct.add(v);
-                    }
-                    last = v;
-                    lastId = id;
-                }
-                ids[i] = lastId;
+                ids[at++] = id;
             }
-            int columnBits = bitsFor(distinct.size());
-            bits += columnBits;
+        }
+        int bits = bitsFor(n);
+        int[][] rank = new int[keys][];
+        int[] columnBits = new int[keys];
+        for (int c = 0; c < keys; c++) {
+            columnBits[c] = bitsFor(columns[c].size);
+            bits += columnBits[c];
             if (bits > 63) {
                 return null;
             }
-            Integer[] byValue = new Integer[distinct.size()];
-            for (int d = 0; d < byValue.length; d++) {
-                byValue[d] = d;
-            }
-            Arrays.sort(byValue, (x, y) -> compareValues(distinct.get(x), distinct.get(y)));
-            int[] rank = new int[byValue.length];
-            for (int r = 0; r < byValue.length; r++) {
-                rank[byValue[r]] = r;
-            }
-            for (int i = 0; i < n; i++) {
-                packed[i] = packed[i] << columnBits | rank[ids[i]];
-            }
+            rank[c] = columns[c].ranks();
         }
+        long[] packed = new long[n];
         int indexBits = bitsFor(n);
-        for (int i = 0; i < n; i++) {
-            packed[i] = packed[i] << indexBits | i;
+        for (int i = 0, at = 0; i < n; i++) {
+            long p = 0;
+            for (int c = 0; c < keys; c++) {
+                p = p << columnBits[c] | rank[c][ids[at++]];
+            }
+            packed[i] = p << indexBits | i;
         }
         return packed;
+    }
+
+    /** The distinct values of one key column, numbered as they first appear: a small open-addressing table. */
+    private static final class Ids {
+        private final Class<?> type;
+        private Object[] slots = new Object[64];
+        private int[] slotIds = new int[64];
+        private Object[] values = new Object[32];
+        int size;
+
+        Ids(Class<?> type) {
+            this.type = type;
+        }
+
+        /** The value's number, or -1 when it is not of the column's type. */
+        int idOf(Object v) {
+            if (v.getClass() != type) {
+                return -1;
+            }
+            int mask = slots.length - 1;
+            for (int s = spread(v.hashCode()) & mask; ; s = (s + 1) & mask) {
+                Object k = slots[s];
+                if (k == null) {
+                    if (size == values.length) {
+                        values = Arrays.copyOf(values, size * 2);
+                    }
+                    values[size] = v;
+                    slots[s] = v;
+                    slotIds[s] = size;
+                    if (++size * 2 > slots.length) {
+                        grow();
+                    }
+                    return size - 1;
+                }
+                if (k.equals(v)) {
+                    return slotIds[s];
+                }
+            }
+        }
+
+        private static int spread(int h) {
+            int x = (h ^ (h >>> 16)) * 0x9E3779B1;
+            return x ^ (x >>> 16);
+        }
+
+        private void grow() {
+            Object[] oldSlots = slots;
+            int[] oldIds = slotIds;
+            slots = new Object[oldSlots.length * 2];
+            slotIds = new int[slots.length];
+            int mask = slots.length - 1;
+            for (int i = 0; i < oldSlots.length; i++) {
+                if (oldSlots[i] != null) {
+                    int s = spread(oldSlots[i].hashCode()) & mask;
+                    while (slots[s] != null) {
+                        s = (s + 1) & mask;
+                    }
+                    slots[s] = oldSlots[i];
+                    slotIds[s] = oldIds[i];
+                }
+            }
+        }
+
+        /** Each number's rank among the values in {@link #compareValues} order. */
+        int[] ranks() {
+            Integer[] byValue = new Integer[size];
+            for (int d = 0; d < size; d++) {
+                byValue[d] = d;
+            }
+            Arrays.sort(byValue, (x, y) -> compareValues(values[x], values[y]));
+            int[] rank = new int[size];
+            for (int r = 0; r < size; r++) {
+                rank[byValue[r]] = r;
+            }
+            return rank;
+        }
     }
 
     /** Types whose {@code equals} agrees with {@link #compareValues} (unlike BigDecimal's or byte[]'s). */

@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -46,6 +47,14 @@ class KeyOrderTest {
         return sorted.toArray(new MappedRow[0]);
     }
 
+    /** A row is marked as its predecessor's key exactly when the comparator finds the two keys equal. */
+    private static void assertSameKeyMarks(KeyOrder.Sorted sorted) {
+        MappedRow[] r = sorted.rows();
+        for (int i = 0; i < r.length; i++) {
+            assertEquals(i > 0 && KeyOrder.compareRows(r[i - 1], r[i]) == 0, sorted.sameKeyAsPrevious()[i], "row " + i);
+        }
+    }
+
     @Test
     void perAdKeysArePackedAndComeOutInTheComparatorsOrderWithEqualKeysInArrivalOrder() {
         TableShape shape = shape(Timestamp.SCHEMA, Schema.STRING_SCHEMA, Schema.STRING_SCHEMA, Schema.INT32_SCHEMA);
@@ -57,7 +66,8 @@ class KeyOrderTest {
                     new Date(1_795_860_000_000L + 10_000L * random.nextInt(3)), statuses[random.nextInt(statuses.length)],
                     "ev" + random.nextInt(7), random.nextInt(5_000) - 100});
             assertNotNull(rows.size() < 2 ? new long[0] : KeyOrder.packedRanks(rows.toArray(new MappedRow[0])), "ranked");
-            assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows), "seed " + seed);
+            assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows).rows(), "seed " + seed);
+            assertSameKeyMarks(KeyOrder.sorted(rows));
         }
     }
 
@@ -68,12 +78,14 @@ class KeyOrderTest {
         List<MappedRow> rows = rows(decimals, 500, i -> new Object[] {
                 new BigDecimal(i % 3 == 0 ? "1.0" : i % 3 == 1 ? "1.00" : "0.50"), "s" + (i % 7)});
         assertNull(KeyOrder.packedRanks(rows.toArray(new MappedRow[0])));
-        assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows));
+        assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows).rows());
+        assertSameKeyMarks(KeyOrder.sorted(rows)); // 1.0 and 1.00 are one key, as they are in the database
 
         TableShape bytes = shape(Schema.BYTES_SCHEMA);
         List<MappedRow> byteRows = rows(bytes, 300, i -> new Object[] {new byte[] {(byte) (i % 5), (byte) (i % 11)}});
         assertNull(KeyOrder.packedRanks(byteRows.toArray(new MappedRow[0])));
-        assertArrayEquals(byComparator(byteRows), KeyOrder.sorted(byteRows));
+        assertArrayEquals(byComparator(byteRows), KeyOrder.sorted(byteRows).rows());
+        assertSameKeyMarks(KeyOrder.sorted(byteRows));
     }
 
     @Test
@@ -83,7 +95,7 @@ class KeyOrderTest {
         Random random = new Random(3);
         List<MappedRow> rows = rows(shape, 1 << 15, i -> new Object[] {random.nextLong(), (long) i, -(long) i, "k" + random.nextInt()});
         assertNull(KeyOrder.packedRanks(rows.toArray(new MappedRow[0])));
-        assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows));
+        assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows).rows());
     }
 
     @Test
@@ -93,6 +105,6 @@ class KeyOrderTest {
         List<MappedRow> rows = new ArrayList<>(rows(two, 50, i -> new Object[] {"a" + (i % 4), "b" + (i % 3)}));
         rows.addAll(rows(one, 50, i -> new Object[] {"a" + (i % 5)}));
         assertNull(KeyOrder.packedRanks(rows.toArray(new MappedRow[0])));
-        assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows));
+        assertArrayEquals(byComparator(rows), KeyOrder.sorted(rows).rows());
     }
 }
