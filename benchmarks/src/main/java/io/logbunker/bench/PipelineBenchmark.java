@@ -335,8 +335,13 @@ public final class PipelineBenchmark {
         sink.put("table.name.format", table);
         sink.put("consumer.override.isolation.level", "read_committed");
         sink.put("consumer.override.max.poll.records", "5000");
-        // --sink "k=v,...": sink settings of every LogBunker run
+        // --sink "k=v,...": sink settings of every LogBunker run; a variant's "sink.k=v" sets k on its runs' sink
         keyValues(opts.getOrDefault("sink", "")).forEach(sink::put);
+        for (String key : List.copyOf(sourceOverrides.keySet())) {
+            if (key.startsWith("sink.")) {
+                sink.put(key.substring("sink.".length()), sourceOverrides.remove(key));
+            }
+        }
         ObjectNode source = JSON.createObjectNode();
         source.put("name", "bench-source-" + run + "-" + id);
         source.put("connector.class", "io.logbunker.connect.source.AccessLogSourceConnector");
