@@ -62,10 +62,10 @@ final class KeyOrder {
         }
         int[] ids = new int[n * keys];
         for (int i = 0, at = 0; i < n; i++) { // row by row: each row's objects are read once
-            Object[] v = rows[i].values();
             if (rows[i].shape().keyCount() != keys) {
                 return null;
             }
+            Object[] v = rows[i].values();
             for (int c = 0; c < keys; c++) {
                 int id = columns[c].idOf(v[c]);
                 if (id < 0) {
@@ -74,7 +74,8 @@ final class KeyOrder {
                 ids[at++] = id;
             }
         }
-        int bits = bitsFor(n);
+        int indexBits = bitsFor(n);
+        int bits = indexBits;
         int[][] rank = new int[keys][];
         int[] columnBits = new int[keys];
         for (int c = 0; c < keys; c++) {
@@ -86,7 +87,6 @@ final class KeyOrder {
             rank[c] = columns[c].ranks();
         }
         long[] packed = new long[n];
-        int indexBits = bitsFor(n);
         for (int i = 0, at = 0; i < n; i++) {
             long p = 0;
             for (int c = 0; c < keys; c++) {
