@@ -36,6 +36,8 @@ public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CLK_TCK = 100;
     /** The workers' heap as the README recommends for a worker at scale: fixed and pre-touched. */
+    /** Each exactly-once worker's offset.storage.topic, by REST URL: where a run sees its source finish. */
+    private final Map<String, String> offsetsTopics = new HashMap<>();
     static final String WORKER_HEAP = "-Xms2g -Xmx2g -XX:+AlwaysPreTouch";
     /**
      * The completion loops poll every 100 ms (50 ms for the sinks) but ask the worker's REST API for the task states
@@ -141,12 +143,22 @@ public final class PipelineBenchmark {
                 "offset.storage.topic", "bench-plain-offsets", "status.storage.topic", "bench-plain-status"),
                 List.of("FileStreamSourceConnector"));
         // --variant-plugins "dir,dir": a third worker, set up like the first, whose plugin path is these directories
-        // (the plugin directories of another build); each run then times both builds, alternating
+        // (the plugin directories of another build); each run then times both builds, alternating.
+        // --variant-worker-jvm "opts": that worker's extra JVM options instead of --worker-jvm (a collector, say); with
+        // the plugin directories of this build, the runs compare the two JVM settings
         String variantPlugins = opts.getOrDefault("variant-plugins", "");
+        if (opts.containsKey("variant-worker-jvm")) {
+            String options = (opts.getOrDefault("worker-heap", WORKER_HEAP) + " " + opts.get("variant-worker-jvm")).trim();
+            kafka.workerJvmOptions(options.isEmpty() ? List.of() : List.of(options.split(" +")));
+        }
         String buildUrl = variantPlugins.isEmpty() ? null : kafka.startWorker("worker-build", kafkaPort, ours + 2, variantPlugins,
                 Map.of("group.id", "bench-build", "config.storage.topic", "bench-build-configs",
                         "offset.storage.topic", "bench-build-offsets", "status.storage.topic", "bench-build-status"),
                 List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
+        offsetsTopics.put(oursUrl, "bench-eos-offsets");
+        if (buildUrl != null) {
+            offsetsTopics.put(buildUrl, "bench-build-offsets");
+        }
         String scenario = opts.getOrDefault("scenario", "batch");
         if (!scenario.equals("batch")) {
             switch (scenario) {
@@ -316,6 +328,8 @@ public final class PipelineBenchmark {
         // a variant's "topic.partitions=N" overrides it for its runs
         sourceOverrides = new java.util.LinkedHashMap<>(sourceOverrides);
         String partitions = sourceOverrides.remove("topic.partitions");
+        // a variant's "bench.completion=every-second" looks for the end as this harness did before (see RunCompletion)
+        boolean everySecond = "every-second".equals(sourceOverrides.remove("bench.completion"));
         int topicPartitions = Integer.parseInt(partitions != null ? partitions : opts.getOrDefault("partitions", "3"));
         createTopic(topic, topicPartitions);
         Path dir = state.resolve("run-" + run);
@@ -384,20 +398,21 @@ public final class PipelineBenchmark {
         kafka.putConnector(url, source);
         long seen = 0;
         boolean timeline = Boolean.parseBoolean(opts.getOrDefault("timeline", "false"));
-        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""))) {
-            long lastSum = System.nanoTime();
+        long inputBytes = 0;
+        for (Path input : inputs) {
+            inputBytes += Files.size(input);
+        }
+        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+             RunCompletion completion = new RunCompletion("127.0.0.1:" + kafkaPort, offsetsTopics.get(url),
+                     "bench-source-" + run + "-" + id, inputBytes, everySecond)) {
             for (int poll = 0; seen < lines; poll++) {
                 kafka.checkChildren();
                 if (poll % STATUS_EVERY_POLLS == 0) {
                     failIfFailed(url, "bench-source-" + run + "-" + id, "bench-sink-" + run + "-" + id);
                 }
                 Thread.sleep(100);
-                // SUM(requests) scans the whole table, which at a million rows costs PostgreSQL more than the sink's
-                // writes; so it runs when the sink's offsets have caught up with the topic, or once a second
-                long now = System.nanoTime();
-                if (now - lastSum > 1_000_000_000L || sinkCaughtUp(db, "bench-sink-" + run + "-" + id, topic, topicPartitions)) {
+                if (completion.due(() -> stableEnds(topic, topicPartitions), ends -> sinkCaughtUp(db, "bench-sink-" + run + "-" + id, ends))) {
                     seen = tableRequests(db, table);
-                    lastSum = now;
                 }
                 if (timeline) {
                     System.out.printf("  t=%5.2f s  topic end offsets %,9d  table requests %,11d%n", (System.nanoTime() - t0) / 1e9,
@@ -405,6 +420,7 @@ public final class PipelineBenchmark {
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("  the table was summed %d times to see the end%n", completion.sums());
             if (seen != lines) {
                 throw new IllegalStateException("the table has " + seen + " requests for " + lines + " lines");
             }
@@ -660,13 +676,20 @@ public final class PipelineBenchmark {
      * True when the sink's stored next offset of every partition has reached the topic's last stable offset (less the
      * final transaction marker): everything committed to the topic so far is in the table.
      */
-    private boolean sinkCaughtUp(Connection db, String connector, String topic, int partitions) throws Exception {
+    /** The topic's last stable offsets (what a read_committed consumer can read up to), by partition. */
+    private Map<Integer, Long> stableEnds(String topic, int partitions) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
-        var stable = admin().listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+        Map<Integer, Long> ends = new HashMap<>();
+        admin().listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+        return ends;
+    }
+
+    private boolean sinkCaughtUp(Connection db, String connector, Map<Integer, Long> ends) throws Exception {
         Map<Integer, Long> stored = new HashMap<>();
         try (var ps = db.prepareStatement("SELECT kafka_partition, next_offset FROM logbunker_sink_offsets WHERE connector_name = ?")) {
             ps.setString(1, connector);
@@ -678,9 +701,9 @@ public final class PipelineBenchmark {
         } catch (java.sql.SQLException e) {
             return false; // not created yet
         }
-        for (var e : stable.entrySet()) {
-            long lso = e.getValue().offset();
-            if (lso > 0 && stored.getOrDefault(e.getKey().partition(), -1L) < lso - 1) {
+        for (var e : ends.entrySet()) {
+            long lso = e.getValue();
+            if (lso > 0 && stored.getOrDefault(e.getKey(), -1L) < lso - 1) {
                 return false;
             }
         }
