@@ -235,20 +235,22 @@ public final class PipelineBenchmark {
      * Discarded runs until the worker's JIT has settled: its compiler threads use under 5% of the worker's CPU in a
      * run, or no less than 3/4 of what they used in the run before (a worker keeps compiling ~1.5 s per run of
      * lukewarm code, REST handling and the like, however long it runs); at most --max-warmups runs (5), none with
-     * --warmup-lines 0.
+     * --warmup-lines 0. --warmup-plateau F replaces the 3/4 (a large F: only the 5% rule and the maximum stop them;
+     * per ad the compiler threads still took 0.9-2.2 s of each timed run after 12 warm-ups, BENCHMARKS.md section 25).
      */
     private void warmUp(String what, WarmUpRun run) throws Exception {
         if (Long.parseLong(opts.getOrDefault("warmup-lines", "1")) == 0) {
             return;
         }
         int max = Integer.parseInt(opts.getOrDefault("max-warmups", "5"));
+        double plateau = Double.parseDouble(opts.getOrDefault("warmup-plateau", "0.75"));
         double previous = Double.MAX_VALUE;
         for (int k = 1; k <= max; k++) {
             System.out.printf("Warm-up %d of %s (not counted):%n", k, what);
             Result r = run.run(k);
             double jit = r.cpuSeconds().getOrDefault("jit", 0.0);
             double workers = r.cpuSeconds().getOrDefault("workers", 0.0);
-            if (jit < 0.05 * workers || jit >= 0.75 * previous) {
+            if (jit < 0.05 * workers || jit >= plateau * previous) {
                 return;
             }
             previous = jit;

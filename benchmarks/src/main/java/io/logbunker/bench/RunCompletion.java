@@ -20,7 +20,7 @@ import java.util.Properties;
  *
  * <p>SUM(requests) scans the whole table: near a million rows a scan takes about 0.1 s of PostgreSQL's backend and
  * its parallel workers, on the cores the pipeline runs on. Summing once a second and whenever the sink had caught up
- * with the topic (this harness until BENCHMARKS.md section 25) ran 14-16 scans in an 11 s per-ad run. So the table is
+ * with the topic (this harness until BENCHMARKS.md section 25) ran 13-16 scans in a 9-11 s per-ad run. So the table is
  * summed once the source connector's committed offsets cover every input byte (it has emitted every line: with
  * exactly-once its offsets commit with its records) and the sink's offsets have caught up with the topic, once per
  * topic end; and every 10 s in case neither can be read. The source's offsets are read from the worker's offsets
