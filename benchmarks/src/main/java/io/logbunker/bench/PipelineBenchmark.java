@@ -423,6 +423,10 @@ public final class PipelineBenchmark {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf("  the table was summed %d times to see the end%n", completion.sums());
+            if (completion.lastSumByGuard()) {
+                System.out.println("  (the end was found by the 10 s guard sum, not when the source's offsets covered the input: "
+                        + "this run's time may be up to 10 s late)");
+            }
             if (seen != lines) {
                 throw new IllegalStateException("the table has " + seen + " requests for " + lines + " lines");
             }

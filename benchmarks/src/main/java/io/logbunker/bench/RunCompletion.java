@@ -51,6 +51,8 @@ final class RunCompletion implements AutoCloseable {
     private long lastSum = System.nanoTime();
     private Map<Integer, Long> summedAt = Map.of();
     private int sums;
+    /** Whether the latest sum was the guard's: if it found the end, the run's time may be up to 10 s late. */
+    private boolean byGuard;
 
     /**
      * @param offsetsTopic the worker's offset.storage.topic, or null to sum once a second and whenever the sink has
@@ -83,11 +85,13 @@ final class RunCompletion implements AutoCloseable {
             due = now - lastSum > 1_000_000_000L || caughtUp.test(ends.read());
         } else if (now - lastSum > GUARD_NANOS) {
             due = true;
+            byGuard = true;
         } else if (sourceDone()) {
             Map<Integer, Long> e = ends.read();
             due = !e.equals(summedAt) && caughtUp.test(e);
             if (due) {
                 summedAt = e;
+                byGuard = false;
             }
         } else {
             due = false;
@@ -97,6 +101,11 @@ final class RunCompletion implements AutoCloseable {
             sums++;
         }
         return due;
+    }
+
+    /** True when the latest sum was the 10 s guard's, not one the source's offsets and the sink's called for. */
+    boolean lastSumByGuard() {
+        return byGuard;
     }
 
     /** The table sums so far. */
