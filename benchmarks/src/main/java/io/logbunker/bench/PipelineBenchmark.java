@@ -35,9 +35,11 @@ import java.util.stream.Stream;
 public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CLK_TCK = 100;
-    /** The workers' heap as the README recommends for a worker at scale: fixed and pre-touched. */
+    private static final String EOS_OFFSETS = "bench-eos-offsets";
+    private static final String BUILD_OFFSETS = "bench-build-offsets";
     /** Each exactly-once worker's offset.storage.topic, by REST URL: where a run sees its source finish. */
     private final Map<String, String> offsetsTopics = new HashMap<>();
+    /** The workers' heap as the README recommends for a worker at scale: fixed and pre-touched. */
     static final String WORKER_HEAP = "-Xms2g -Xmx2g -XX:+AlwaysPreTouch";
     /**
      * The completion loops poll every 100 ms (50 ms for the sinks) but ask the worker's REST API for the task states
@@ -135,7 +137,7 @@ public final class PipelineBenchmark {
         String plugins = repo.resolve("source-connector/target/plugin") + "," + repo.resolve("sink-connector/target/plugin");
         kafka.allowLogDirectories(List.of(state));
         String oursUrl = kafka.startWorker("worker-eos", kafkaPort, ours, plugins, Map.of("group.id", "bench-eos",
-                "config.storage.topic", "bench-eos-configs", "offset.storage.topic", "bench-eos-offsets",
+                "config.storage.topic", "bench-eos-configs", "offset.storage.topic", EOS_OFFSETS,
                 "status.storage.topic", "bench-eos-status"), List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
         // Kafka's own connector, run as its users run it: no exactly-once on that worker
         String peerUrl = kafka.startWorker("worker-plain", kafkaPort, peer, plugins, Map.of("group.id", "bench-plain",
@@ -147,17 +149,21 @@ public final class PipelineBenchmark {
         // --variant-worker-jvm "opts": that worker's extra JVM options instead of --worker-jvm (a collector, say); with
         // the plugin directories of this build, the runs compare the two JVM settings
         String variantPlugins = opts.getOrDefault("variant-plugins", "");
+        if (opts.containsKey("variant-worker-jvm") && variantPlugins.isEmpty()) {
+            throw new IllegalArgumentException("--variant-worker-jvm sets the JVM options of the --variant-plugins worker: "
+                    + "give --variant-plugins too (this build's plugin directories to compare JVM settings alone)");
+        }
         if (opts.containsKey("variant-worker-jvm")) {
             String options = (opts.getOrDefault("worker-heap", WORKER_HEAP) + " " + opts.get("variant-worker-jvm")).trim();
             kafka.workerJvmOptions(options.isEmpty() ? List.of() : List.of(options.split(" +")));
         }
         String buildUrl = variantPlugins.isEmpty() ? null : kafka.startWorker("worker-build", kafkaPort, ours + 2, variantPlugins,
                 Map.of("group.id", "bench-build", "config.storage.topic", "bench-build-configs",
-                        "offset.storage.topic", "bench-build-offsets", "status.storage.topic", "bench-build-status"),
+                        "offset.storage.topic", BUILD_OFFSETS, "status.storage.topic", "bench-build-status"),
                 List.of("AccessLogSourceConnector", "AggregateUpsertSinkConnector"));
-        offsetsTopics.put(oursUrl, "bench-eos-offsets");
+        offsetsTopics.put(oursUrl, EOS_OFFSETS);
         if (buildUrl != null) {
-            offsetsTopics.put(buildUrl, "bench-build-offsets");
+            offsetsTopics.put(buildUrl, BUILD_OFFSETS);
         }
         String scenario = opts.getOrDefault("scenario", "batch");
         if (!scenario.equals("batch")) {
@@ -677,11 +683,6 @@ public final class PipelineBenchmark {
         return count;
     }
 
-    /** {@code SUM(requests)} of a table, 0 while the sink has not created it. */
-    /**
-     * True when the sink's stored next offset of every partition has reached the topic's last stable offset (less the
-     * final transaction marker): everything committed to the topic so far is in the table.
-     */
     /** The topic's last stable offsets (what a read_committed consumer can read up to), by partition. */
     private Map<Integer, Long> stableEnds(String topic, int partitions) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -695,6 +696,10 @@ public final class PipelineBenchmark {
         return ends;
     }
 
+    /**
+     * True when the sink's stored next offset of every partition has reached the topic's last stable offset (less the
+     * final transaction marker): everything committed to the topic so far is in the table.
+     */
     private boolean sinkCaughtUp(Connection db, String connector, Map<Integer, Long> ends) throws Exception {
         Map<Integer, Long> stored = new HashMap<>();
         try (var ps = db.prepareStatement("SELECT kafka_partition, next_offset FROM logbunker_sink_offsets WHERE connector_name = ?")) {
@@ -754,6 +759,7 @@ public final class PipelineBenchmark {
         return new long[] {records, bytes};
     }
 
+    /** {@code SUM(requests)} of a table, 0 while the sink has not created it. */
     private static long tableRequests(Connection db, String table) {
         try (Statement st = db.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM \"" + table + "\"")) {
