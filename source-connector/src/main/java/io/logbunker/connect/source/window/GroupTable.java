@@ -17,7 +17,7 @@ final class GroupTable {
     long[] windowStart = new long[64];
     int[] keyOffset = new int[64];
     int[] keyLength = new int[64];
-    int[] hash = new int[64];
+    long[] hash = new long[64];
     long[] requests = new long[64];
     long[] bytesSent = new long[64];
     /**
@@ -51,13 +51,13 @@ final class GroupTable {
     }
 
     /** The index of the group, or -1 when it does not exist yet. */
-    int find(long window, byte[] key, int keyLen, int h) {
+    int find(long window, byte[] key, int keyLen, long h) {
         return find(window, key, 0, keyLen, h);
     }
 
     /** The index of the group whose key is {@code key[keyOff, keyOff + keyLen)}, or -1. */
-    int find(long window, byte[] key, int keyOff, int keyLen, int h) {
-        int slot = h & mask;
+    int find(long window, byte[] key, int keyOff, int keyLen, long h) {
+        int slot = (int) h & mask;
         while (true) {
             int g = slots[slot];
             if (g == EMPTY) {
@@ -70,12 +70,12 @@ final class GroupTable {
         }
     }
 
-    int insert(long window, byte[] key, int keyLen, int h) {
+    int insert(long window, byte[] key, int keyLen, long h) {
         return insert(window, key, 0, keyLen, h);
     }
 
     /** Creates the group whose key is {@code key[keyOff, keyOff + keyLen)}; it must not exist. */
-    int insert(long window, byte[] key, int keyOff, int keyLen, int h) {
+    int insert(long window, byte[] key, int keyOff, int keyLen, long h) {
         if (size == windowStart.length) {
             growGroups();
         }
@@ -100,7 +100,7 @@ final class GroupTable {
             metricData[o + MAX] = Double.NEGATIVE_INFINITY;
             metricData[o + COUNT] = 0;
         }
-        int slot = h & mask;
+        int slot = (int) h & mask;
         while (slots[slot] != EMPTY) {
             slot = (slot + 1) & mask;
         }
@@ -109,8 +109,8 @@ final class GroupTable {
     }
 
     /** The group in the slot a key of hash {@code h} is looked up in first, or -1. */
-    int firstSlot(int h) {
-        return slots[h & mask];
+    int firstSlot(long h) {
+        return slots[(int) h & mask];
     }
 
     /** Reads what a lookup and a fold of group {@code g} read first (its fields, not its key bytes). */
@@ -130,7 +130,7 @@ final class GroupTable {
         arenaLength = 0;
     }
 
-    static int hash(long window, byte[] key, int len) {
+    static long hash(long window, byte[] key, int len) {
         return io.logbunker.connect.source.format.Bytes.hash(key, len, window);
     }
 
@@ -157,7 +157,7 @@ final class GroupTable {
         Arrays.fill(slots, EMPTY);
         mask = capacity - 1;
         for (int g = 0; g < size; g++) {
-            int slot = hash[g] & mask;
+            int slot = (int) hash[g] & mask;
             while (slots[slot] != EMPTY) {
                 slot = (slot + 1) & mask;
             }

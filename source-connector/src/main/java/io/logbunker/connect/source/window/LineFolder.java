@@ -31,7 +31,7 @@ public final class LineFolder {
     private long bytesSent;
     /** The parsed line's hash, once {@link #hashFor} computed it for aggregators of that window size. */
     private boolean hashed;
-    private int hash;
+    private long hash;
     private long hashedWindowSizeMs;
 
     /** With the default metrics ({@code request_time:sum,min,max} when the format has it). */
@@ -118,7 +118,7 @@ public final class LineFolder {
      * The hash of the parsed line's (window, key) in aggregators of {@code agg}'s window size, computed once per line:
      * the fold reuses it.
      */
-    int hashFor(WindowAggregator agg) {
+    long hashFor(WindowAggregator agg) {
         if (!hashed || hashedWindowSizeMs != agg.windowSizeMs()) {
             hash = WindowAggregator.hash(agg.windowStartOf(eventTime), key);
             hashedWindowSizeMs = agg.windowSizeMs();

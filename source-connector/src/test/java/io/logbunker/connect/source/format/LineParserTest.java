@@ -236,6 +236,30 @@ class LineParserTest {
         assertTrue(Bytes.hash(a, a.length - 1, 0) != Bytes.hash(a, a.length, 0));
     }
 
+    @Test
+    void aMillionGroupKeysOfMixedLengthsGetAMillionDistinctHashes() {
+        // 32 bits would give about 116 shared pairs here (the birthday bound); each one is a lookup whose key
+        // compare fails after the hashes matched, a path the compiled hot loop has not seen
+        int n = 1_000_000;
+        long[] hashes = new long[n];
+        byte[] key = new byte[32];
+        for (int i = 0; i < n; i++) {
+            byte[] digits = Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            int len = 4 + (i % 3) * 8 + digits.length;
+            java.util.Arrays.fill(key, (byte) 'k');
+            System.arraycopy(digits, 0, key, len - digits.length, digits.length);
+            hashes[i] = Bytes.hash(key, len, 1_700_000_000_000L);
+        }
+        java.util.Arrays.sort(hashes);
+        int shared = 0;
+        for (int i = 1; i < n; i++) {
+            if (hashes[i] == hashes[i - 1]) {
+                shared++;
+            }
+        }
+        assertEquals(0, shared);
+    }
+
     private static String value(LineFields f, ParsedLine l, String dim) {
         KeyBuffer key = new KeyBuffer();
         f.dimension(dim).append(l, key);

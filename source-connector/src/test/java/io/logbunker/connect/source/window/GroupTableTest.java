@@ -71,7 +71,7 @@ class GroupTableTest {
             }
             long window = WINDOW + 10_000L * random.nextInt(3);
             // a tenth of the keys share one hash, which puts them all in one probe run
-            int h = i % 10 == 0 ? 99 : GroupTable.hash(window, key, len);
+            long h = i % 10 == 0 ? 99 : GroupTable.hash(window, key, len);
             String id = window + "/" + h + "/" + new String(key);
             int found = table.find(window, key, len, h);
             Integer want = model.get(id);

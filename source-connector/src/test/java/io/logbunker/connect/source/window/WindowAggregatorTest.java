@@ -36,6 +36,22 @@ class WindowAggregatorTest {
     }
 
     @Test
+    void theBranchFreeMinimumIsMathMinForEveryPairIncludingOverflow() {
+        long[] edges = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -T0, -1, 0, 1, T0, T0 + MINUTE, Long.MAX_VALUE - 1, Long.MAX_VALUE};
+        for (long a : edges) {
+            for (long b : edges) {
+                assertEquals(Math.min(a, b), WindowAggregator.minWithoutBranch(a, b), a + " " + b);
+            }
+        }
+        Random r = new Random(17);
+        for (int i = 0; i < 100_000; i++) {
+            long a = r.nextLong();
+            long b = i % 2 == 0 ? r.nextLong() : a + r.nextInt(1000) - 500;
+            assertEquals(Math.min(a, b), WindowAggregator.minWithoutBranch(a, b), a + " " + b);
+        }
+    }
+
+    @Test
     void drainingTheWindowsBeforeOneKeepsTheLaterGroupsWithTheirHistogramsOpen() {
         MetricSpec spec = new MetricSpec(List.of(new MetricSpec.Metric("request_time", true, true, true, true, true)), 0.01, 0.001);
         Random random = new Random(7);
