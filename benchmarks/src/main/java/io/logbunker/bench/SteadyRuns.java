@@ -1,0 +1,221 @@
+package io.logbunker.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.logbunker.demo.LocalKafka;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs on connectors that stay up, as on a worker that has been running for a while: the batch runs create a source
+ * and a sink connector per run, so each of them also pays the new connectors' start and the JIT's compilation of
+ * their new clients (BENCHMARKS.md section 26). Here one source connector tails a directory and one sink connector
+ * writes its topic for the whole invocation; each run moves a new file into the directory, the corpus with every
+ * {@code $time_local} shifted by whole days past the previous run's (the same log on a later day, so its windows are
+ * new rows), and is timed from the move until the table holds the run's lines. FileStreamSource keeps its connector
+ * too: each run appends the same file to the one file it tails, timed until its topic holds the lines.
+ *
+ * <p>Each round also times a batch run (new connectors, the default scenario) on the same worker, unless
+ * {@code --steady-batch false}, so that the two are compared in one invocation. {@code --peer false} leaves out
+ * FileStreamSource. Warm-ups as in the batch scenario ({@code --warmup-lines}, {@code --max-warmups}).
+ */
+final class SteadyRuns {
+    private static final long DAY = 86_400;
+
+    private final PipelineBenchmark bench;
+    private final LocalKafka kafka;
+    private final BenchTopics topics;
+    private final ProcessCpu processCpu;
+    private final Map<String, String> opts;
+    private final Path dir;
+    private final Path staging;
+    private final String source;
+    private final String sink;
+    private final String topic;
+    private final String table;
+    private final int partitions;
+    private final long shiftStep;
+    private final long firstTime;
+    /** Shifted copies written so far; the next one is a day (or more) later. */
+    private int shifts;
+    /** Bytes moved into the source's directory so far: the source has emitted them all when its offsets cover them. */
+    private long bytesIn;
+    private Path previousFile;
+    private final String fssTopic;
+    private final Path fssFile;
+    private long fssLines;
+
+    SteadyRuns(PipelineBenchmark bench) throws Exception {
+        this.bench = bench;
+        this.kafka = bench.kafka;
+        this.topics = bench.topics;
+        this.processCpu = bench.processCpu;
+        this.opts = bench.opts;
+        this.dir = bench.state.resolve("steady");
+        this.staging = bench.state.resolve("steady-staging");
+        this.source = "steady-source-" + bench.id;
+        this.sink = "steady-sink-" + bench.id;
+        this.topic = "steady-metrics-" + bench.id;
+        this.table = "steady_metrics_" + bench.id;
+        this.fssTopic = "filestream-steady-" + bench.id;
+        this.fssFile = bench.state.resolve("steady-filestream/access.log");
+        this.partitions = Integer.parseInt(opts.getOrDefault("partitions", "3"));
+        long[] range = BenchFiles.timeRange(bench.corpus);
+        this.firstTime = range[0];
+        // whole days, with an hour to spare: a run's windows never meet the previous run's, whatever the window size
+        this.shiftStep = DAY * ((range[1] - range[0] + 3600) / DAY + 1);
+    }
+
+    void run(String url, String peerUrl, int runs) throws Exception {
+        boolean peer = Boolean.parseBoolean(opts.getOrDefault("peer", "true"));
+        boolean batchToo = Boolean.parseBoolean(opts.getOrDefault("steady-batch", "true"));
+        for (Path d : List.of(dir, staging, fssFile.getParent())) {
+            BenchFiles.deleteRecursively(d);
+            Files.createDirectories(d);
+        }
+        Files.createFile(fssFile);
+        topics.create(topic, partitions);
+        PipelineBenchmark.Connectors c = bench.connectors(source, sink, topic, table, dir.resolve("access-*.log").toString(),
+                1, Integer.parseInt(opts.getOrDefault("parse-threads", "2")), Map.of());
+        // a new file is found within 0.1 s of its move, not within the default second
+        c.source().put("files.scan.interval.ms", "100");
+        kafka.putConnector(url, c.sink());
+        kafka.putConnector(url, c.source());
+        if (peer) {
+            topics.create(fssTopic, 1);
+            ObjectNode fss = bench.fileStreamConfig(fssTopic, fssFile);
+            kafka.putConnector(peerUrl, fss);
+        }
+        long warmupLines = Math.min(bench.lines, Long.parseLong(opts.getOrDefault("warmup-lines", Long.toString(bench.lines))));
+        Path warm = warmupLines == bench.lines ? bench.corpus : bench.corpus.resolveSibling(bench.corpus.getFileName() + ".warmup");
+        if (warm != bench.corpus) {
+            BenchFiles.writePrefix(bench.corpus, warm, warmupLines);
+        }
+        if (peer) {
+            bench.warmUp("FileStreamSource, kept connector", k -> fileStream(warm, warmupLines));
+        }
+        bench.warmUp("LogBunker, kept connectors", k -> logBunker(url, warm, warmupLines));
+        if (batchToo) {
+            bench.warmUp("LogBunker, new connectors per run", k -> bench.pipeline(url, "sw" + k, warm, warmupLines));
+        }
+        List<RunResult> results = new ArrayList<>();
+        for (int r = 1; r <= runs; r++) {
+            if (peer) {
+                results.add(fileStream(bench.corpus, bench.lines));
+            }
+            results.add(logBunker(url, bench.corpus, bench.lines));
+            if (batchToo) {
+                results.add(bench.pipeline(url, "s" + r, bench.corpus, bench.lines));
+            }
+        }
+        bench.deleteConnector(url, source);
+        bench.deleteConnector(url, sink);
+        if (peer) {
+            bench.deleteConnector(peerUrl, fssTopic);
+            topics.drop(fssTopic);
+        }
+        topics.drop(topic);
+        for (Path d : List.of(dir, staging, fssFile.getParent())) {
+            BenchFiles.deleteRecursively(d); // gigabytes: FileStreamSource's file holds every round's copy
+        }
+        try (Connection db = DriverManager.getConnection(bench.pgUrl, bench.pgUser, opts.getOrDefault("pg-password", ""))) {
+            db.createStatement().execute("DROP TABLE IF EXISTS \"" + table + "\"");
+        }
+        String result = RunResult.table(results, Files.size(bench.corpus));
+        System.out.println(result);
+        Files.writeString(bench.state.resolve("results-steady.md"), result);
+    }
+
+    /** One run of the kept LogBunker connectors: a shifted copy of {@code input} moved into their directory. */
+    private RunResult logBunker(String url, Path input, long lines) throws Exception {
+        int shift = ++shifts;
+        Path staged = staging.resolve("access-" + shift + ".log");
+        BenchFiles.writeShifted(input, staged, shift * shiftStep);
+        long runStart = firstTime + shift * shiftStep - 3600;
+        long size = Files.size(staged);
+        BenchFiles.readThrough(List.of(staged));
+        Map<Integer, Long> offsetsBefore = topics.endOffsets(topic, partitions);
+        long kafkaBytesBefore = topics.bytes(topic);
+        Map<String, Long> cpu0 = processCpu.sample();
+        long t0 = System.nanoTime();
+        Files.move(staged, dir.resolve(staged.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        bytesIn += size;
+        long seen = 0;
+        try (Connection db = DriverManager.getConnection(bench.pgUrl, bench.pgUser, opts.getOrDefault("pg-password", ""));
+             RunCompletion completion = new RunCompletion("127.0.0.1:" + bench.kafkaPort, bench.offsetsTopic(url), source, bytesIn,
+                     false)) {
+            for (int poll = 0; seen < lines; poll++) {
+                kafka.checkChildren();
+                if (poll % PipelineBenchmark.STATUS_EVERY_POLLS == 0) {
+                    bench.failIfFailed(url, source, sink);
+                }
+                Thread.sleep(100);
+                if (completion.due(() -> topics.stableEnds(topic, partitions), ends -> BenchTables.sinkCaughtUp(db, sink, ends))) {
+                    seen = windowsFrom(db, runStart)[0];
+                }
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (seen != lines) {
+                throw new IllegalStateException("the run's windows hold " + seen + " requests for " + lines + " lines");
+            }
+            Map<String, Double> cpu = processCpu.since(cpu0);
+            long[] records = topics.committedRecords(topic, partitions, offsetsBefore);
+            long[] rows = windowsFrom(db, runStart);
+            double kafkaBytesPerLine = (topics.bytes(topic) - kafkaBytesBefore) / (double) lines;
+            RunResult res = new RunResult("LogBunker, kept connectors: parse + aggregate (EOS) → Kafka → upsert → PostgreSQL", secs,
+                    lines, cpu, kafkaBytesPerLine, records[0], rows[1], records[1], rows[2]);
+            res.report();
+            if (previousFile != null) {
+                Files.deleteIfExists(previousFile); // read to its end: a rotated log that is removed
+            }
+            previousFile = dir.resolve(staged.getFileName());
+            System.out.printf("  the run's windows were summed %d times to see the end%n", completion.sums());
+            return res;
+        }
+    }
+
+    /** The requests, rows and windows of the table from {@code epochSeconds} on: one run's windows (the index's range). */
+    private long[] windowsFrom(Connection db, long epochSeconds) throws Exception {
+        try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(requests), 0), count(*), count(DISTINCT window_start) "
+                + "FROM \"" + table + "\" WHERE window_start >= to_timestamp(?)")) {
+            ps.setLong(1, epochSeconds);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+            }
+        } catch (java.sql.SQLException e) {
+            return new long[3]; // the sink has not created the table yet
+        }
+    }
+
+    /** One run of the kept FileStreamSource connector: {@code input} appended to the file it tails. */
+    private RunResult fileStream(Path input, long lines) throws Exception {
+        BenchFiles.readThrough(List.of(input));
+        long kafkaBytesBefore = topics.bytes(fssTopic);
+        Map<String, Long> cpu0 = processCpu.sample();
+        long t0 = System.nanoTime();
+        try (var out = Files.newOutputStream(fssFile, StandardOpenOption.APPEND)) {
+            Files.copy(input, out);
+        }
+        fssLines += lines;
+        while (topics.endOffset(fssTopic, 1) < fssLines) {
+            kafka.checkChildren();
+            Thread.sleep(100);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        RunResult res = new RunResult("FileStreamSource, kept connector (raw lines, no parsing, no EOS)", secs, lines,
+                processCpu.since(cpu0), (topics.bytes(fssTopic) - kafkaBytesBefore) / (double) lines);
+        res.report();
+        topics.deleteRecords(fssTopic, 1); // gigabytes of raw lines per run
+        return res;
+    }
+}
