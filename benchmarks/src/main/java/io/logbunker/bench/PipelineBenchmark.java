@@ -58,6 +58,7 @@ public final class PipelineBenchmark {
     /** --log-rate: lines per second of log time in the ad-tracking corpus. */
     private final int logRate;
     final String format;
+    final ConnectorConfigs connectorConfigs;
 
     private PipelineBenchmark(Map<String, String> opts) {
         this.opts = opts;
@@ -77,6 +78,7 @@ public final class PipelineBenchmark {
         this.lines = Long.parseLong(opts.getOrDefault("lines", "20000000"));
         this.pgUrl = opts.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
         this.pgUser = opts.getOrDefault("pg-user", "postgres");
+        this.connectorConfigs = new ConnectorConfigs(opts, pgUrl, pgUser, format);
     }
 
     public static void main(String[] args) throws Exception {
@@ -182,7 +184,7 @@ public final class PipelineBenchmark {
                 warmUp("FileStreamSource", k -> fileStream(peerUrl, "w" + k, warm, wl));
             }
             warmUp("LogBunker", k -> pipeline(oursUrl, "w" + k, warm, wl));
-            Map<String, String> variant = keyValues(opts.getOrDefault("variant", ""));
+            Map<String, String> variant = ConnectorConfigs.keyValues(opts.getOrDefault("variant", ""));
             if (!variant.isEmpty()) {
                 // the variant's own code paths (a histogram's, say) must be compiled before its timed runs too
                 warmUp("LogBunker with " + opts.get("variant"), k -> pipeline(oursUrl, "wv" + k, List.of(warm), wl, 1,
@@ -194,7 +196,7 @@ public final class PipelineBenchmark {
         }
         // --variant "k=v,...": source settings to compare with the defaults; each run then times both, alternating,
         // because runs in one invocation vary less than invocations do (the VM's neighbours come and go)
-        Map<String, String> variant = keyValues(opts.getOrDefault("variant", ""));
+        Map<String, String> variant = ConnectorConfigs.keyValues(opts.getOrDefault("variant", ""));
         for (int r = 1; r <= runs; r++) {
             if (peerToo) {
                 results.add(fileStream(peerUrl, Integer.toString(r), corpus, lines));
@@ -253,24 +255,10 @@ public final class PipelineBenchmark {
         return offsetsTopics.get(url);
     }
 
-    /** Kafka's FileStreamSourceConnector on {@code file} into {@code topic}, named after it, as its users run it. */
-    ObjectNode fileStreamConfig(String topic, Path file) {
-        ObjectNode c = JSON.createObjectNode();
-        c.put("name", topic);
-        c.put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector");
-        c.put("tasks.max", "1");
-        c.put("file", file.toString());
-        c.put("topic", topic);
-        c.put("batch.size", "2000");
-        c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        return c;
-    }
-
     private RunResult fileStream(String url, String run, Path input, long lines) throws Exception {
         String topic = "filestream-" + run;
         topics.create(topic, 1);
-        ObjectNode c = fileStreamConfig(topic, input);
+        ObjectNode c = ConnectorConfigs.fileStream(topic, input);
         BenchFiles.readThrough(List.of(input));
         Map<String, Long> cpu0 = processCpu.sample();
         long t0 = System.nanoTime();
@@ -307,22 +295,6 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** "k=v,k2=v2" as a map; empty for "". */
-    /** "k=v,k2=v2"; a piece without '=' continues the value before it ("metrics=request_time:sum,histogram"). */
-    private static Map<String, String> keyValues(String spec) {
-        Map<String, String> m = new LinkedHashMap<>();
-        String last = null;
-        for (String kv : spec.split(",")) {
-            if (kv.contains("=")) {
-                last = kv.substring(0, kv.indexOf('=')).trim();
-                m.put(last, kv.substring(kv.indexOf('=') + 1).trim());
-            } else if (last != null) {
-                m.put(last, m.get(last) + "," + kv.trim());
-            }
-        }
-        return m;
-    }
-
     RunResult pipeline(String url, String run, List<Path> inputs, long lines, int tasks, int parseThreads,
                             Map<String, String> sourceOverrides, String scenario) throws Exception {
         String topic = "bench-metrics-" + run + "-" + id;
@@ -342,8 +314,8 @@ public final class PipelineBenchmark {
             // same bytes, new path: a fresh file for the source (identity = content; each run's connector is new)
             Files.createLink(dir.resolve("access-" + k + ".log"), inputs.get(k));
         }
-        Connectors configs = connectors("bench-source-" + run + "-" + id, "bench-sink-" + run + "-" + id, topic, table,
-                dir.resolve("access-*.log").toString(), tasks, parseThreads, sourceOverrides);
+        ConnectorConfigs.Connectors configs = connectorConfigs.logBunker("bench-source-" + run + "-" + id, "bench-sink-" + run
+                + "-" + id, topic, table, dir.resolve("access-*.log").toString(), tasks, parseThreads, sourceOverrides, fillingForSinks);
         ObjectNode sink = configs.sink();
         ObjectNode source = configs.source();
         BenchFiles.readThrough(inputs);
@@ -404,71 +376,5 @@ public final class PipelineBenchmark {
     void deleteConnector(String url, String name) throws Exception {
         java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/connectors/" + name))
                 .DELETE().build(), java.net.http.HttpResponse.BodyHandlers.discarding());
-    }
-
-    /** A LogBunker run's two connectors: the sink's settings and the source's, as the options and a variant set them. */
-    record Connectors(ObjectNode source, ObjectNode sink) {
-    }
-
-    /**
-     * The connectors of a LogBunker run on {@code files}: the benchmark's defaults, then --sink, --producer and
-     * --source, then the variant's {@code overrides} ("sink.k=v" for the sink's k).
-     */
-    Connectors connectors(String sourceName, String sinkName, String topic, String table, String files, int tasks, int parseThreads,
-                          Map<String, String> overrides) {
-        Map<String, String> sourceOverrides = new LinkedHashMap<>(overrides);
-        ObjectNode sink = JSON.createObjectNode();
-        sink.put("name", sinkName);
-        sink.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
-        sink.put("tasks.max", opts.getOrDefault("sink-tasks", "1"));
-        sink.put("topics", topic);
-        sink.put("connection.url", pgUrl);
-        sink.put("connection.user", pgUser);
-        sink.put("table.name.format", table);
-        sink.put("consumer.override.isolation.level", "read_committed");
-        sink.put("consumer.override.max.poll.records", "5000");
-        // --sink "k=v,...": sink settings of every LogBunker run; a variant's "sink.k=v" sets k on its runs' sink
-        keyValues(opts.getOrDefault("sink", "")).forEach(sink::put);
-        for (String key : List.copyOf(sourceOverrides.keySet())) {
-            if (key.startsWith("sink.")) {
-                sink.put(key.substring("sink.".length()), sourceOverrides.remove(key));
-            }
-        }
-        ObjectNode source = JSON.createObjectNode();
-        source.put("name", sourceName);
-        source.put("connector.class", "io.logbunker.connect.source.AccessLogSourceConnector");
-        source.put("tasks.max", Integer.toString(tasks));
-        source.put("exactly.once.support", "required");
-        source.put("files", files);
-        source.put("log.format", format);
-        source.put("group.by", "status,arg_ev,arg_ad");
-        source.put("topic", topic);
-        source.put("flush.idle.ms", "500");
-        source.put("parse.threads", Integer.toString(parseThreads));
-        if (fillingForSinks) { // many small aggregates: about one record per 9 lines
-            source.put("window.size.ms", "1000");
-            source.put("window.grace.ms", "0");
-        }
-        // producer.override.* settings: by default those of connect-configs/access-log-source.json (measured: lz4 and
-        // 1 MiB batches cut Kafka bytes per line from 7.1 to 0.28 and the broker's CPU by half); --producer "" for none
-        keyValues(opts.getOrDefault("producer", "compression.type=lz4,linger.ms=5,batch.size=1048576"))
-                .forEach((k, v) -> source.put("producer.override." + k, v));
-        // --source "k=v,...": settings of every LogBunker run (e.g. group.by), before the variant's
-        keyValues(opts.getOrDefault("source", "")).forEach(source::put);
-        // a variant's "sink.k=v" is the sink's setting k, the rest the source's
-        sourceOverrides.forEach((k, v) -> {
-            if (k.startsWith("sink.")) {
-                sink.put(k.substring(5), v);
-            } else {
-                source.put(k, v);
-            }
-        });
-        // converters are a pipeline setting: the sink reads what the source wrote
-        for (String k : List.of("key.converter", "value.converter")) {
-            if (source.has(k)) {
-                sink.put(k, source.get(k).asText());
-            }
-        }
-        return new Connectors(source, sink);
     }
 }

@@ -84,15 +84,15 @@ final class SteadyRuns {
         }
         Files.createFile(fssFile);
         topics.create(topic, partitions);
-        PipelineBenchmark.Connectors c = bench.connectors(source, sink, topic, table, dir.resolve("access-*.log").toString(),
-                1, Integer.parseInt(opts.getOrDefault("parse-threads", "2")), Map.of());
+        ConnectorConfigs.Connectors c = bench.connectorConfigs.logBunker(source, sink, topic, table,
+                dir.resolve("access-*.log").toString(), 1, Integer.parseInt(opts.getOrDefault("parse-threads", "2")), Map.of(), false);
         // a new file is found within 0.1 s of its move, not within the default second
         c.source().put("files.scan.interval.ms", "100");
         kafka.putConnector(url, c.sink());
         kafka.putConnector(url, c.source());
         if (peer) {
             topics.create(fssTopic, 1);
-            ObjectNode fss = bench.fileStreamConfig(fssTopic, fssFile);
+            ObjectNode fss = ConnectorConfigs.fileStream(fssTopic, fssFile);
             kafka.putConnector(peerUrl, fss);
         }
         long warmupLines = Math.min(bench.lines, Long.parseLong(opts.getOrDefault("warmup-lines", Long.toString(bench.lines))));
