@@ -24,8 +24,9 @@ import java.util.Map;
  * new rows), and is timed from the move until the table holds the run's lines. FileStreamSource keeps its connector
  * too: each run appends the same file to the one file it tails, timed until its topic holds the lines.
  *
- * <p>Each round also times a batch run (new connectors, the default scenario) on the same worker, unless
- * {@code --steady-batch false}, so that the two are compared in one invocation. {@code --peer false} leaves out
+ * <p>Each round also times a batch run (new connectors, the default scenario) on the same worker, before or after
+ * the kept connectors' run in turn, unless {@code --steady-batch false}, so that the two are compared in one
+ * invocation. {@code --peer false} leaves out
  * FileStreamSource. Warm-ups as in the batch scenario ({@code --warmup-lines}, {@code --max-warmups}).
  */
 final class SteadyRuns {
@@ -112,8 +113,12 @@ final class SteadyRuns {
             if (peer) {
                 results.add(fileStream(bench.corpus, bench.lines));
             }
+            // the two LogBunker runs swap places every round: neither always follows the other's tail
+            if (batchToo && r % 2 == 0) {
+                results.add(bench.pipeline(url, "s" + r, bench.corpus, bench.lines));
+            }
             results.add(logBunker(url, bench.corpus, bench.lines));
-            if (batchToo) {
+            if (batchToo && r % 2 == 1) {
                 results.add(bench.pipeline(url, "s" + r, bench.corpus, bench.lines));
             }
         }
