@@ -49,8 +49,6 @@ public final class PipelineBenchmark {
     int kafkaPort;
     BenchTopics topics;
     ProcessCpu processCpu;
-    /** Set while SinkComparison fills its topic: 1 s windows, and the topic is kept. */
-    boolean fillingForSinks;
     /** Unique per invocation: the sink's offsets table outlives the benchmark's broker. */
     final String id = Long.toString(System.currentTimeMillis(), 36);
     private final boolean latencies;
@@ -305,6 +303,8 @@ public final class PipelineBenchmark {
         String partitions = sourceOverrides.remove("topic.partitions");
         // a variant's "bench.completion=every-second" looks for the end as this harness did before (see RunCompletion)
         boolean everySecond = "every-second".equals(sourceOverrides.remove("bench.completion"));
+        // "bench.fill=true": SinkComparison's fill, 1 s windows (unless --source sets them) and the topic kept
+        boolean fill = "true".equals(sourceOverrides.remove("bench.fill"));
         int topicPartitions = Integer.parseInt(partitions != null ? partitions : opts.getOrDefault("partitions", "3"));
         topics.create(topic, topicPartitions);
         Path dir = state.resolve("run-" + run);
@@ -315,7 +315,7 @@ public final class PipelineBenchmark {
             Files.createLink(dir.resolve("access-" + k + ".log"), inputs.get(k));
         }
         ConnectorConfigs.Connectors configs = connectorConfigs.logBunker("bench-source-" + run + "-" + id, "bench-sink-" + run
-                + "-" + id, topic, table, dir.resolve("access-*.log").toString(), tasks, parseThreads, sourceOverrides, fillingForSinks);
+                + "-" + id, topic, table, dir.resolve("access-*.log").toString(), tasks, parseThreads, sourceOverrides, fill);
         ObjectNode sink = configs.sink();
         ObjectNode source = configs.source();
         BenchFiles.readThrough(inputs);
@@ -362,7 +362,7 @@ public final class PipelineBenchmark {
                     rows[0], records[1], rows[1]);
             deleteConnector(url, "bench-source-" + run + "-" + id);
             deleteConnector(url, "bench-sink-" + run + "-" + id);
-            if (!fillingForSinks) { // sinks() reads the topic afterwards
+            if (!fill) { // SinkComparison reads the topic afterwards
                 topics.drop(topic);
             }
             try (Statement s = db.createStatement()) {

@@ -64,9 +64,8 @@ final class SinkComparison {
         Path fill = bench.corpus.resolveSibling(bench.corpus.getFileName() + ".warmup");
         BenchFiles.writePrefix(bench.corpus, fill, fillLines);
         String topic = "bench-metrics-sinkfill-" + id;
-        bench.fillingForSinks = true;
-        bench.pipeline(sourceUrl, "sinkfill", List.of(fill), fillLines, 1, 2, "fill the topic (1 s windows)");
-        bench.fillingForSinks = false;
+        bench.pipeline(sourceUrl, "sinkfill", List.of(fill), fillLines, 1, 2, Map.of("bench.fill", "true"),
+                "fill the topic (1 s windows)");
         // A sink reports (and commits) the offset after the last record it wrote; a transactional topic's end offset
         // lies past the final commit marker. So each sink is done when its group's committed offsets reach, per
         // partition, the offset after the last committed record.
