@@ -1,8 +1,9 @@
 package io.logbunker.bench;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,8 +24,8 @@ final class BenchTables {
                 while (rs.next()) {
                     stored.put(rs.getInt(1), rs.getLong(2));
                 }
-            } 
-        } catch (java.sql.SQLException e) {
+            }
+        } catch (SQLException e) {
             return false; // not created yet
         }
         for (var e : ends.entrySet()) {
@@ -36,23 +37,40 @@ final class BenchTables {
         return true;
     }
 
-    /** The table's rows and distinct windows. */
-    static long[] tableRows(Connection db, String table) throws java.sql.SQLException {
-        try (Statement st = db.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT window_start) FROM \"" + table + "\"")) {
-            rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
+    /** What a table holds: its {@code SUM(requests)}, its rows and its distinct windows. */
+    record Contents(long requests, long rows, long windows) {
+        static final Contents NONE = new Contents(0, 0, 0);
+    }
+
+    /** The whole table. */
+    static Contents contents(Connection db, String table) throws SQLException {
+        return contents(db, table, Long.MIN_VALUE);
+    }
+
+    /**
+     * The windows from {@code fromEpochSeconds} on (one run's windows, a range of the primary key's index), or the
+     * whole table for {@link Long#MIN_VALUE}.
+     */
+    static Contents contents(Connection db, String table, long fromEpochSeconds) throws SQLException {
+        boolean bounded = fromEpochSeconds != Long.MIN_VALUE;
+        try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(requests), 0), count(*), count(DISTINCT window_start) FROM \""
+                + table + "\"" + (bounded ? " WHERE window_start >= to_timestamp(?)" : ""))) {
+            if (bounded) {
+                ps.setLong(1, fromEpochSeconds);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Contents(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+            }
         }
     }
 
-    /** {@code SUM(requests)} of a table, 0 while the sink has not created it. */
-    static long tableRequests(Connection db, String table) {
-        try (Statement st = db.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM \"" + table + "\"")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
-            return 0;
+    /** As {@link #contents(Connection, String, long)}, but {@link Contents#NONE} while the sink has not created the table. */
+    static Contents contentsOrNone(Connection db, String table, long fromEpochSeconds) {
+        try {
+            return contents(db, table, fromEpochSeconds);
+        } catch (SQLException e) {
+            return Contents.NONE;
         }
     }
 }

@@ -1,12 +1,10 @@
 package io.logbunker.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.logbunker.demo.LocalKafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -21,44 +19,30 @@ import java.util.stream.Collectors;
  */
 final class LiveTailing {
     private final PipelineBenchmark bench;
-    private final Map<String, String> opts;
-    private final LocalKafka kafka;
-    private final BenchTopics topics;
-    private final Path state;
-    private final String id;
-    private final String pgUrl;
-    private final String pgUser;
 
     LiveTailing(PipelineBenchmark bench) {
         this.bench = bench;
-        this.opts = bench.opts;
-        this.kafka = bench.kafka;
-        this.topics = bench.topics;
-        this.state = bench.state;
-        this.id = bench.id;
-        this.pgUrl = bench.pgUrl;
-        this.pgUser = bench.pgUser;
     }
 
     void run(String url, int rate, int seconds) throws Exception {
-        String topic = "live-metrics-" + id;
-        String table = "live_metrics_" + id;
-        topics.create(topic, 3);
-        Path dir = state.resolve("live");
+        String topic = "live-metrics-" + bench.id;
+        String table = "live_metrics_" + bench.id;
+        bench.topics.create(topic, 3);
+        Path dir = bench.state.resolve("live");
         BenchFiles.deleteRecursively(dir);
         Files.createDirectories(dir);
         Path log = dir.resolve("access.log");
         Files.createFile(log);
         ObjectNode sink = PipelineBenchmark.JSON.createObjectNode();
-        sink.put("name", "live-sink-" + id);
+        sink.put("name", "live-sink-" + bench.id);
         sink.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
         sink.put("topics", topic);
-        sink.put("connection.url", pgUrl);
-        sink.put("connection.user", pgUser);
+        sink.put("connection.url", bench.pgUrl);
+        sink.put("connection.user", bench.pgUser);
         sink.put("table.name.format", table);
         sink.put("consumer.override.isolation.level", "read_committed");
         ObjectNode source = PipelineBenchmark.JSON.createObjectNode();
-        source.put("name", "live-source-" + id);
+        source.put("name", "live-source-" + bench.id);
         source.put("connector.class", "io.logbunker.connect.source.AccessLogSourceConnector");
         source.put("exactly.once.support", "required");
         source.put("files", log.toString());
@@ -68,8 +52,8 @@ final class LiveTailing {
         source.put("window.size.ms", "10000");
         source.put("window.grace.ms", "2000");
         source.put("flush.idle.ms", "2000");
-        kafka.putConnector(url, sink);
-        kafka.putConnector(url, source);
+        bench.kafka.putConnector(url, sink);
+        bench.kafka.putConnector(url, source);
         Thread.sleep(3000);
 
         Map<Long, Long> truth = new java.util.concurrent.ConcurrentHashMap<>();
@@ -104,7 +88,7 @@ final class LiveTailing {
         Map<Long, Double> latency = new java.util.TreeMap<>();
         List<Long> lagSamples = new ArrayList<>();
         long end = System.currentTimeMillis() + seconds * 1000L;
-        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""))) {
+        try (Connection db = bench.database()) {
             while (System.currentTimeMillis() < end) {
                 Thread.sleep(100);
                 long now = System.currentTimeMillis();
@@ -131,14 +115,14 @@ final class LiveTailing {
         System.out.printf("window-to-database latency per window (s, window end -> exact total in the table): %s%n", latency.values());
         System.out.printf("committed-offset lag samples (MB, one per second): %s%n", lagSamples.stream()
                 .map(b -> String.format("%.0f", b / 1048576.0)).collect(Collectors.joining(" ")));
-        bench.deleteConnector(url, "live-source-" + id);
-        bench.deleteConnector(url, "live-sink-" + id);
+        bench.deleteConnector(url, "live-source-" + bench.id);
+        bench.deleteConnector(url, "live-sink-" + bench.id);
     }
 
     private long lag(String url, Path log) {
         try {
             long size = Files.size(log);
-            for (com.fasterxml.jackson.databind.JsonNode o : kafka.getJson(url, "/connectors/live-source-" + id + "/offsets").path("offsets")) {
+            for (com.fasterxml.jackson.databind.JsonNode o : bench.kafka.getJson(url, "/connectors/live-source-" + bench.id + "/offsets").path("offsets")) {
                 return size - o.path("offset").path("position").asLong();
             }
             return size;

@@ -79,6 +79,11 @@ public final class PipelineBenchmark {
         this.connectorConfigs = new ConnectorConfigs(opts, pgUrl, pgUser, format);
     }
 
+    /** A connection to the benchmark's PostgreSQL database. */
+    Connection database() throws java.sql.SQLException {
+        return DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -329,7 +334,7 @@ public final class PipelineBenchmark {
         for (Path input : inputs) {
             inputBytes += Files.size(input);
         }
-        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+        try (Connection db = database();
              RunCompletion completion = new RunCompletion("127.0.0.1:" + kafkaPort, offsetsTopics.get(url),
                      "bench-source-" + run + "-" + id, inputBytes, everySecond)) {
             for (int poll = 0; seen < lines; poll++) {
@@ -339,7 +344,7 @@ public final class PipelineBenchmark {
                 }
                 Thread.sleep(100);
                 if (completion.due(() -> topics.stableEnds(topic, topicPartitions), ends -> BenchTables.sinkCaughtUp(db, "bench-sink-" + run + "-" + id, ends))) {
-                    seen = BenchTables.tableRequests(db, table);
+                    seen = BenchTables.contentsOrNone(db, table, Long.MIN_VALUE).requests();
                 }
                 if (timeline) {
                     System.out.printf("  t=%5.2f s  topic end offsets %,9d  table requests %,11d%n", (System.nanoTime() - t0) / 1e9,
@@ -357,9 +362,9 @@ public final class PipelineBenchmark {
             }
             Map<String, Double> cpuSecs = processCpu.since(cpu0);
             long[] records = topics.committedRecords(topic, topicPartitions);
-            long[] rows = BenchTables.tableRows(db, table);
+            BenchTables.Contents stored = BenchTables.contents(db, table);
             RunResult res = new RunResult(scenario, secs, lines, cpuSecs, topics.bytes(topic) / (double) lines, records[0],
-                    rows[0], records[1], rows[1]);
+                    stored.rows(), records[1], stored.windows());
             deleteConnector(url, "bench-source-" + run + "-" + id);
             deleteConnector(url, "bench-sink-" + run + "-" + id);
             if (!fill) { // SinkComparison reads the topic afterwards

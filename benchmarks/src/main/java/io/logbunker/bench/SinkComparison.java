@@ -1,7 +1,6 @@
 package io.logbunker.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.logbunker.demo.LocalKafka;
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,52 +27,36 @@ import java.util.stream.Stream;
  */
 final class SinkComparison {
     private final PipelineBenchmark bench;
-    private final Map<String, String> opts;
-    private final LocalKafka kafka;
-    private final BenchTopics topics;
-    private final ProcessCpu processCpu;
-    private final Path state;
-    private final String id;
-    private final String pgUrl;
-    private final String pgUser;
 
     SinkComparison(PipelineBenchmark bench) {
         this.bench = bench;
-        this.opts = bench.opts;
-        this.kafka = bench.kafka;
-        this.topics = bench.topics;
-        this.processCpu = bench.processCpu;
-        this.state = bench.state;
-        this.id = bench.id;
-        this.pgUrl = bench.pgUrl;
-        this.pgUser = bench.pgUser;
     }
 
     void run(String sourceUrl, String plugins, int restPort, int runs) throws Exception {
-        String debezium = opts.get("debezium-plugin");
+        String debezium = bench.opts.get("debezium-plugin");
         if (debezium == null || !Files.isDirectory(Paths.get(debezium))) {
             throw new IllegalArgumentException("--debezium-plugin <dir with debezium-connector-jdbc and its jars> is required");
         }
-        String url = kafka.startWorker("worker-sinks", bench.kafkaPort, restPort, plugins + "," + Paths.get(debezium).getParent(),
+        String url = bench.kafka.startWorker("worker-sinks", bench.kafkaPort, restPort, plugins + "," + Paths.get(debezium).getParent(),
                 Map.of("group.id", "bench-sinks", "exactly.once.source.support", "disabled", "offset.flush.interval.ms", "250",
                         "config.storage.topic", "bench-sinks-configs", "offset.storage.topic", "bench-sinks-offsets",
                         "status.storage.topic", "bench-sinks-status"),
                 List.of("AggregateUpsertSinkConnector", "JdbcSinkConnector"));
-        long fillLines = Long.parseLong(opts.getOrDefault("fill-lines", "4000000"));
+        long fillLines = Long.parseLong(bench.opts.getOrDefault("fill-lines", "4000000"));
         Path fill = bench.corpus.resolveSibling(bench.corpus.getFileName() + ".warmup");
         BenchFiles.writePrefix(bench.corpus, fill, fillLines);
-        String topic = "bench-metrics-sinkfill-" + id;
+        String topic = "bench-metrics-sinkfill-" + bench.id;
         bench.pipeline(sourceUrl, "sinkfill", List.of(fill), fillLines, 1, 2, Map.of("bench.fill", "true"),
                 "fill the topic (1 s windows)");
         // A sink reports (and commits) the offset after the last record it wrote; a transactional topic's end offset
         // lies past the final commit marker. So each sink is done when its group's committed offsets reach, per
         // partition, the offset after the last committed record.
         Map<TopicPartition, Long> done = new HashMap<>();
-        int partitions = Integer.parseInt(opts.getOrDefault("partitions", "3"));
-        long records = topics.readCommitted(topic, partitions, done);
+        int partitions = Integer.parseInt(bench.opts.getOrDefault("partitions", "3"));
+        long records = bench.topics.readCommitted(topic, partitions, done);
         long target = done.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("topic %s: %,d aggregate records in %,d offsets (the rest are transaction markers)%n", topic,
-                records, topics.endOffset(topic, partitions));
+                records, bench.topics.endOffset(topic, partitions));
         // both sinks run on the one worker, so a warm-up round is one run of each, repeated until its JIT settles
         bench.warmUp("both sinks", k -> {
             RunResult a = sinkRun(url, "ours", "w" + k, topic, target, records, fillLines, debezium);
@@ -91,13 +73,13 @@ final class SinkComparison {
         }
         String table = RunResult.table(results, 0);
         System.out.println(table);
-        Files.writeString(state.resolve("results-sinks.md"), table);
+        Files.writeString(bench.state.resolve("results-sinks.md"), table);
     }
 
     /** One sink connector over the whole topic, timed until its committed offsets reach {@code target}. */
     private RunResult sinkRun(String url, String which, String run, String topic, long target, long records, long fillLines,
                            String debezium) throws Exception {
-        String name = "sink-" + which + "-" + run + "-" + id;
+        String name = "sink-" + which + "-" + run + "-" + bench.id;
         ObjectNode c = PipelineBenchmark.JSON.createObjectNode();
         c.put("name", name);
         c.put("topics", topic);
@@ -106,41 +88,41 @@ final class SinkComparison {
         c.put("consumer.override.max.poll.records", "5000");
         if (which.equals("ours")) {
             c.put("connector.class", "io.logbunker.connect.sink.AggregateUpsertSinkConnector");
-            c.put("connection.url", pgUrl);
-            c.put("connection.user", pgUser);
+            c.put("connection.url", bench.pgUrl);
+            c.put("connection.user", bench.pgUser);
             c.put("table.name.format", name.replace('-', '_'));
         } else {
             c.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
-            c.put("connection.url", pgUrl);
-            c.put("connection.username", pgUser);
-            c.put("connection.password", opts.getOrDefault("pg-password", ""));
+            c.put("connection.url", bench.pgUrl);
+            c.put("connection.username", bench.pgUser);
+            c.put("connection.password", bench.opts.getOrDefault("pg-password", ""));
             c.put("insert.mode", "upsert");
             c.put("primary.key.mode", "record_key");
             c.put("schema.evolution", "basic");
             c.put("batch.size", "5000");
             c.put("collection.name.format", name.replace('-', '_'));
         }
-        Map<String, Long> cpu0 = processCpu.sample();
+        Map<String, Long> cpu0 = bench.processCpu.sample();
         long t0 = System.nanoTime();
         long deadline = t0 + TimeUnit.MINUTES.toNanos(15);
-        kafka.putConnector(url, c);
-        for (int poll = 0; topics.committed("connect-" + name) < target; poll++) {
-            kafka.checkChildren();
-            if (poll % (2 * PipelineBenchmark.STATUS_EVERY_POLLS) == 0 && kafka.taskState(url, name).contains("FAILED")) {
-                throw new IllegalStateException(which + " sink failed: " + kafka.get(url, "/connectors/" + name + "/status"));
+        bench.kafka.putConnector(url, c);
+        for (int poll = 0; bench.topics.committed("connect-" + name) < target; poll++) {
+            bench.kafka.checkChildren();
+            if (poll % (2 * PipelineBenchmark.STATUS_EVERY_POLLS) == 0 && bench.kafka.taskState(url, name).contains("FAILED")) {
+                throw new IllegalStateException(which + " sink failed: " + bench.kafka.get(url, "/connectors/" + name + "/status"));
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(which + " sink did not finish in 15 minutes: committed "
-                        + topics.committed("connect-" + name) + " of " + target);
+                        + bench.topics.committed("connect-" + name) + " of " + target);
             }
             Thread.sleep(50);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        Map<String, Double> cpuSecs = processCpu.since(cpu0); // before the delete: its database sessions end with it
+        Map<String, Double> cpuSecs = bench.processCpu.since(cpu0); // before the delete: its database sessions end with it
         bench.deleteConnector(url, name);
-        try (Connection db = DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
+        try (Connection db = bench.database();
              Statement st = db.createStatement()) {
-            if (which.equals("ours") && BenchTables.tableRequests(db, name.replace('-', '_')) != fillLines) {
+            if (which.equals("ours") && BenchTables.contents(db, name.replace('-', '_')).requests() != fillLines) {
                 throw new IllegalStateException("our sink's table does not total " + fillLines + " requests");
             }
             st.execute("DROP TABLE IF EXISTS \"" + name.replace('-', '_') + "\"");

@@ -1,16 +1,12 @@
 package io.logbunker.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.logbunker.demo.LocalKafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +29,6 @@ final class SteadyRuns {
     private static final long DAY = 86_400;
 
     private final PipelineBenchmark bench;
-    private final LocalKafka kafka;
-    private final BenchTopics topics;
-    private final ProcessCpu processCpu;
-    private final Map<String, String> opts;
     private final Path dir;
     private final Path staging;
     private final String source;
@@ -57,10 +49,6 @@ final class SteadyRuns {
 
     SteadyRuns(PipelineBenchmark bench) throws Exception {
         this.bench = bench;
-        this.kafka = bench.kafka;
-        this.topics = bench.topics;
-        this.processCpu = bench.processCpu;
-        this.opts = bench.opts;
         this.dir = bench.state.resolve("steady");
         this.staging = bench.state.resolve("steady-staging");
         this.source = "steady-source-" + bench.id;
@@ -69,7 +57,7 @@ final class SteadyRuns {
         this.table = "steady_metrics_" + bench.id;
         this.fssTopic = "filestream-steady-" + bench.id;
         this.fssFile = bench.state.resolve("steady-filestream/access.log");
-        this.partitions = Integer.parseInt(opts.getOrDefault("partitions", "3"));
+        this.partitions = Integer.parseInt(bench.opts.getOrDefault("partitions", "3"));
         long[] range = BenchFiles.timeRange(bench.corpus);
         this.firstTime = range[0];
         // whole days, with an hour to spare: a run's windows never meet the previous run's, whatever the window size
@@ -77,26 +65,26 @@ final class SteadyRuns {
     }
 
     void run(String url, String peerUrl, int runs) throws Exception {
-        boolean peer = Boolean.parseBoolean(opts.getOrDefault("peer", "true"));
-        boolean batchToo = Boolean.parseBoolean(opts.getOrDefault("steady-batch", "true"));
+        boolean peer = Boolean.parseBoolean(bench.opts.getOrDefault("peer", "true"));
+        boolean batchToo = Boolean.parseBoolean(bench.opts.getOrDefault("steady-batch", "true"));
         for (Path d : List.of(dir, staging, fssFile.getParent())) {
             BenchFiles.deleteRecursively(d);
             Files.createDirectories(d);
         }
         Files.createFile(fssFile);
-        topics.create(topic, partitions);
+        bench.topics.create(topic, partitions);
         ConnectorConfigs.Connectors c = bench.connectorConfigs.logBunker(source, sink, topic, table,
-                dir.resolve("access-*.log").toString(), 1, Integer.parseInt(opts.getOrDefault("parse-threads", "2")), Map.of(), false);
+                dir.resolve("access-*.log").toString(), 1, Integer.parseInt(bench.opts.getOrDefault("parse-threads", "2")), Map.of(), false);
         // a new file is found within 0.1 s of its move, not within the default second
         c.source().put("files.scan.interval.ms", "100");
-        kafka.putConnector(url, c.sink());
-        kafka.putConnector(url, c.source());
+        bench.kafka.putConnector(url, c.sink());
+        bench.kafka.putConnector(url, c.source());
         if (peer) {
-            topics.create(fssTopic, 1);
+            bench.topics.create(fssTopic, 1);
             ObjectNode fss = ConnectorConfigs.fileStream(fssTopic, fssFile);
-            kafka.putConnector(peerUrl, fss);
+            bench.kafka.putConnector(peerUrl, fss);
         }
-        long warmupLines = Math.min(bench.lines, Long.parseLong(opts.getOrDefault("warmup-lines", Long.toString(bench.lines))));
+        long warmupLines = Math.min(bench.lines, Long.parseLong(bench.opts.getOrDefault("warmup-lines", Long.toString(bench.lines))));
         Path warm = warmupLines == bench.lines ? bench.corpus : bench.corpus.resolveSibling(bench.corpus.getFileName() + ".warmup");
         if (warm != bench.corpus) {
             BenchFiles.writePrefix(bench.corpus, warm, warmupLines);
@@ -126,13 +114,13 @@ final class SteadyRuns {
         bench.deleteConnector(url, sink);
         if (peer) {
             bench.deleteConnector(peerUrl, fssTopic);
-            topics.drop(fssTopic);
+            bench.topics.drop(fssTopic);
         }
-        topics.drop(topic);
+        bench.topics.drop(topic);
         for (Path d : List.of(dir, staging, fssFile.getParent())) {
             BenchFiles.deleteRecursively(d); // gigabytes: FileStreamSource's file holds every round's copy
         }
-        try (Connection db = DriverManager.getConnection(bench.pgUrl, bench.pgUser, opts.getOrDefault("pg-password", ""))) {
+        try (Connection db = bench.database()) {
             db.createStatement().execute("DROP TABLE IF EXISTS \"" + table + "\"");
         }
         String result = RunResult.table(results, Files.size(bench.corpus));
@@ -148,36 +136,36 @@ final class SteadyRuns {
         long runStart = firstTime + shift * shiftStep - 3600;
         long size = Files.size(staged);
         BenchFiles.readThrough(List.of(staged));
-        Map<Integer, Long> offsetsBefore = topics.endOffsets(topic, partitions);
-        long kafkaBytesBefore = topics.bytes(topic);
-        Map<String, Long> cpu0 = processCpu.sample();
+        Map<Integer, Long> offsetsBefore = bench.topics.endOffsets(topic, partitions);
+        long kafkaBytesBefore = bench.topics.bytes(topic);
+        Map<String, Long> cpu0 = bench.processCpu.sample();
         long t0 = System.nanoTime();
         Files.move(staged, dir.resolve(staged.getFileName()), StandardCopyOption.ATOMIC_MOVE);
         bytesIn += size;
         long seen = 0;
-        try (Connection db = DriverManager.getConnection(bench.pgUrl, bench.pgUser, opts.getOrDefault("pg-password", ""));
+        try (Connection db = bench.database();
              RunCompletion completion = new RunCompletion("127.0.0.1:" + bench.kafkaPort, bench.offsetsTopic(url), source, bytesIn,
                      false)) {
             for (int poll = 0; seen < lines; poll++) {
-                kafka.checkChildren();
+                bench.kafka.checkChildren();
                 if (poll % PipelineBenchmark.STATUS_EVERY_POLLS == 0) {
                     bench.failIfFailed(url, source, sink);
                 }
                 Thread.sleep(100);
-                if (completion.due(() -> topics.stableEnds(topic, partitions), ends -> BenchTables.sinkCaughtUp(db, sink, ends))) {
-                    seen = windowsFrom(db, runStart)[0];
+                if (completion.due(() -> bench.topics.stableEnds(topic, partitions), ends -> BenchTables.sinkCaughtUp(db, sink, ends))) {
+                    seen = BenchTables.contentsOrNone(db, table, runStart).requests();
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             if (seen != lines) {
                 throw new IllegalStateException("the run's windows hold " + seen + " requests for " + lines + " lines");
             }
-            Map<String, Double> cpu = processCpu.since(cpu0);
-            long[] records = topics.committedRecords(topic, partitions, offsetsBefore);
-            long[] rows = windowsFrom(db, runStart);
-            double kafkaBytesPerLine = (topics.bytes(topic) - kafkaBytesBefore) / (double) lines;
+            Map<String, Double> cpu = bench.processCpu.since(cpu0);
+            long[] records = bench.topics.committedRecords(topic, partitions, offsetsBefore);
+            BenchTables.Contents stored = BenchTables.contents(db, table, runStart);
+            double kafkaBytesPerLine = (bench.topics.bytes(topic) - kafkaBytesBefore) / (double) lines;
             RunResult res = new RunResult("LogBunker, kept connectors: parse + aggregate (EOS) → Kafka → upsert → PostgreSQL", secs,
-                    lines, cpu, kafkaBytesPerLine, records[0], rows[1], records[1], rows[2]);
+                    lines, cpu, kafkaBytesPerLine, records[0], stored.rows(), records[1], stored.windows());
             res.report();
             if (previousFile != null) {
                 Files.deleteIfExists(previousFile); // read to its end: a rotated log that is removed
@@ -188,39 +176,25 @@ final class SteadyRuns {
         }
     }
 
-    /** The requests, rows and windows of the table from {@code epochSeconds} on: one run's windows (the index's range). */
-    private long[] windowsFrom(Connection db, long epochSeconds) throws Exception {
-        try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(SUM(requests), 0), count(*), count(DISTINCT window_start) "
-                + "FROM \"" + table + "\" WHERE window_start >= to_timestamp(?)")) {
-            ps.setLong(1, epochSeconds);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
-            }
-        } catch (java.sql.SQLException e) {
-            return new long[3]; // the sink has not created the table yet
-        }
-    }
-
     /** One run of the kept FileStreamSource connector: {@code input} appended to the file it tails. */
     private RunResult fileStream(Path input, long lines) throws Exception {
         BenchFiles.readThrough(List.of(input));
-        long kafkaBytesBefore = topics.bytes(fssTopic);
-        Map<String, Long> cpu0 = processCpu.sample();
+        long kafkaBytesBefore = bench.topics.bytes(fssTopic);
+        Map<String, Long> cpu0 = bench.processCpu.sample();
         long t0 = System.nanoTime();
         try (var out = Files.newOutputStream(fssFile, StandardOpenOption.APPEND)) {
             Files.copy(input, out);
         }
         fssLines += lines;
-        while (topics.endOffset(fssTopic, 1) < fssLines) {
-            kafka.checkChildren();
+        while (bench.topics.endOffset(fssTopic, 1) < fssLines) {
+            bench.kafka.checkChildren();
             Thread.sleep(100);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         RunResult res = new RunResult("FileStreamSource, kept connector (raw lines, no parsing, no EOS)", secs, lines,
-                processCpu.since(cpu0), (topics.bytes(fssTopic) - kafkaBytesBefore) / (double) lines);
+                bench.processCpu.since(cpu0), (bench.topics.bytes(fssTopic) - kafkaBytesBefore) / (double) lines);
         res.report();
-        topics.deleteRecords(fssTopic, 1); // gigabytes of raw lines per run
+        bench.topics.deleteRecords(fssTopic, 1); // gigabytes of raw lines per run
         return res;
     }
 }

@@ -13,16 +13,14 @@ import java.util.List;
  */
 final class TaskScaling {
     private final PipelineBenchmark bench;
-    private final Path state;
 
     TaskScaling(PipelineBenchmark bench) {
         this.bench = bench;
-        this.state = bench.state;
     }
 
     void run(String url, int runs) throws Exception {
         long half = bench.lines / 2;
-        Path dir = state.resolve("tasks-input");
+        Path dir = bench.state.resolve("tasks-input");
         Files.createDirectories(dir);
         Path a = dir.resolve("a.log");
         BenchFiles.writePrefix(bench.corpus, a, half);
@@ -57,7 +55,7 @@ final class TaskScaling {
         }
         String table = RunResult.table(results, Files.size(a) + Files.size(b));
         System.out.println(table);
-        Files.writeString(state.resolve("results-tasks.md"), table);
+        Files.writeString(bench.state.resolve("results-tasks.md"), table);
     }
 
     /** The task (of 2) that a file goes to: {@code hash(identity) mod 2}, as the source assigns files. */
