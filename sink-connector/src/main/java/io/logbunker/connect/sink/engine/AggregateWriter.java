@@ -121,16 +121,28 @@ public final class AggregateWriter implements AutoCloseable {
 
     private Outcome writeOnce(List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) throws SQLException {
         Connection c = session.connection();
+        TableShape ensured = null;
         for (MappedRow r : rows) {
-            tables.ensure(c, r.shape()); // DDL in autocommit, before the transaction
+            if (r.shape() != ensured) { // a record's rows, and mostly a batch's, share one shape
+                tables.ensure(c, r.shape()); // DDL in autocommit, before the transaction
+                ensured = r.shape();
+            }
         }
         c.setAutoCommit(false);
         Map<TopicPartition, Long> stored = ledger.lock(c, batchEnds.keySet());
         merger.clear();
         int applied = 0;
         int skipped = 0;
+        String topic = null;
+        int partition = -1;
+        long storedNext = -1;
         for (MappedRow r : rows) {
-            if (r.offset() < stored.getOrDefault(new TopicPartition(r.topic(), r.partition()), -1L)) {
+            if (r.partition() != partition || !r.topic().equals(topic)) { // rows come in runs of one partition
+                topic = r.topic();
+                partition = r.partition();
+                storedNext = stored.getOrDefault(new TopicPartition(topic, partition), -1L);
+            }
+            if (r.offset() < storedNext) {
                 skipped++;
                 continue;
             }
