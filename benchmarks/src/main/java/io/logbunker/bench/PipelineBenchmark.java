@@ -159,7 +159,7 @@ public final class PipelineBenchmark {
                 case "sinks" -> new SinkComparison(this).run(oursUrl, plugins, ours + 2, runs);
                 case "tasks" -> new TaskScaling(this).run(oursUrl, runs);
                 case "steady" -> new SteadyRuns(this).run(oursUrl, peerUrl, runs);
-                case "catchup" -> new SinkCatchUp(this).run(oursUrl, runs);
+                case "catchup" -> new SinkCatchUp(this).run(oursUrl, buildUrl, runs);
                 case "live" -> new LiveTailing(this).run(oursUrl, Integer.parseInt(opts.getOrDefault("rate", "100000")),
                         Integer.parseInt(opts.getOrDefault("seconds", "70")));
                 default -> throw new IllegalArgumentException("unknown --scenario " + scenario + " (batch, steady, catchup, tasks, sinks, live)");

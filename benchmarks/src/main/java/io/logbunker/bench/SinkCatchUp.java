@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * whole topic into a new table, timed from its registration until the offsets it stored in the database reach the
  * topic's end. What the database gets after an outage or a stopped sink, when the sink has the machine to itself; in
  * the pipeline runs it shares the cores with the source. --variant "sink.k=v,...": a second sink per round with those
- * settings, the two alternating.
+ * settings, the two alternating; --variant-plugins: a second sink per round on the worker of those plugin directories
+ * (another build's sink), the same way.
  */
 final class SinkCatchUp {
     private static final String SCENARIO = "LogBunker sink catching up: Kafka → upsert → PostgreSQL";
@@ -27,7 +28,8 @@ final class SinkCatchUp {
         this.bench = bench;
     }
 
-    void run(String url, int runs) throws Exception {
+    /** {@code buildUrl}: the worker of --variant-plugins, or null. */
+    void run(String url, String buildUrl, int runs) throws Exception {
         Map<String, String> variant = ConnectorConfigs.keyValues(bench.opts.getOrDefault("variant", ""));
         for (String k : variant.keySet()) {
             if (!k.startsWith("sink.")) {
@@ -46,21 +48,36 @@ final class SinkCatchUp {
             bench.warmUp("the sink with " + bench.opts.get("variant"), k -> sinkRun(url, "wv" + k, fill, variant,
                     SCENARIO + " with " + bench.opts.get("variant")));
         }
+        String build = SCENARIO + " of " + bench.opts.get("variant-plugins");
+        if (buildUrl != null) {
+            bench.warmUp("the sink of " + bench.opts.get("variant-plugins"), k -> sinkRun(buildUrl, "wb" + k, fill, Map.of(), build));
+        }
         List<RunResult> results = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
-            // the variant goes first every other round: neither always runs after the other
-            boolean variantFirst = !variant.isEmpty() && r % 2 == 0;
-            if (variantFirst) {
-                results.add(sinkRun(url, r + "v", fill, variant, SCENARIO + " with " + bench.opts.get("variant")));
+            String round = Integer.toString(r);
+            List<TimedRun> order = new ArrayList<>();
+            order.add(() -> sinkRun(url, round, fill, Map.of(), SCENARIO));
+            if (!variant.isEmpty()) {
+                order.add(() -> sinkRun(url, round + "v", fill, variant, SCENARIO + " with " + bench.opts.get("variant")));
             }
-            results.add(sinkRun(url, Integer.toString(r), fill, Map.of(), SCENARIO));
-            if (!variant.isEmpty() && !variantFirst) {
-                results.add(sinkRun(url, r + "v", fill, variant, SCENARIO + " with " + bench.opts.get("variant")));
+            if (buildUrl != null) {
+                order.add(() -> sinkRun(buildUrl, round + "b", fill, Map.of(), build));
+            }
+            // the base goes first in odd rounds, last in even ones: none always runs after the same other
+            if (r % 2 == 0) {
+                java.util.Collections.reverse(order);
+            }
+            for (TimedRun run : order) {
+                results.add(run.run());
             }
         }
         String table = RunResult.table(results, Files.size(bench.corpus));
         System.out.println(table);
         Files.writeString(bench.state.resolve("results-catchup.md"), table);
+    }
+
+    private interface TimedRun {
+        RunResult run() throws Exception;
     }
 
     /** The filled topic: its partitions' last stable offsets, its committed records and their bytes, its size. */

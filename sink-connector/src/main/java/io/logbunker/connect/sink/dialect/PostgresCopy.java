@@ -238,6 +238,10 @@ final class PostgresCopy implements BulkInsert {
             buf = new byte[capacity];
         }
 
+        int size() {
+            return size;
+        }
+
         private void ensure(int n) {
             if (size + n > buf.length) {
                 buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
