@@ -79,6 +79,21 @@ public final class PipelineBenchmark {
         this.connectorConfigs = new ConnectorConfigs(opts, pgUrl, pgUser, format);
     }
 
+    /** --partitions: the metrics topics' partitions (3, connect-configs/kafka-server.properties' num.partitions). */
+    int partitions() {
+        return Integer.parseInt(opts.getOrDefault("partitions", "3"));
+    }
+
+    /** --parse-threads: the source's parse.threads (2). */
+    int parseThreads() {
+        return Integer.parseInt(opts.getOrDefault("parse-threads", "2"));
+    }
+
+    /** The metrics topic of a pipeline run (the fill of SinkComparison and SinkCatchUp is one). */
+    String topicOf(String run) {
+        return "bench-metrics-" + run + "-" + id;
+    }
+
     /** A connection to the benchmark's PostgreSQL database. */
     Connection database() throws java.sql.SQLException {
         return DriverManager.getConnection(pgUrl, pgUser, opts.getOrDefault("pg-password", ""));
@@ -192,7 +207,7 @@ public final class PipelineBenchmark {
             if (!variant.isEmpty()) {
                 // the variant's own code paths (a histogram's, say) must be compiled before its timed runs too
                 warmUp("LogBunker with " + opts.get("variant"), k -> pipeline(oursUrl, "wv" + k, List.of(warm), wl, 1,
-                        Integer.parseInt(opts.getOrDefault("parse-threads", "2")), variant, "LogBunker with " + opts.get("variant")));
+                        parseThreads(), variant, "LogBunker with " + opts.get("variant")));
             }
             if (buildUrl != null) {
                 warmUp("LogBunker of " + variantPlugins, k -> pipeline(buildUrl, "wb" + k, warm, wl));
@@ -208,11 +223,11 @@ public final class PipelineBenchmark {
             results.add(pipeline(oursUrl, Integer.toString(r), corpus, lines));
             if (buildUrl != null) {
                 results.add(pipeline(buildUrl, r + "b", List.of(corpus), lines, 1,
-                        Integer.parseInt(opts.getOrDefault("parse-threads", "2")), Map.of(), "LogBunker of " + variantPlugins));
+                        parseThreads(), Map.of(), "LogBunker of " + variantPlugins));
             }
             if (!variant.isEmpty()) {
                 results.add(pipeline(oursUrl, r + "v", List.of(corpus), lines, 1,
-                        Integer.parseInt(opts.getOrDefault("parse-threads", "2")), variant,
+                        parseThreads(), variant,
                         "LogBunker with " + opts.get("variant")));
             }
         }
@@ -280,7 +295,7 @@ public final class PipelineBenchmark {
     }
 
     RunResult pipeline(String url, String run, Path input, long lines) throws Exception {
-        return pipeline(url, run, List.of(input), lines, 1, Integer.parseInt(opts.getOrDefault("parse-threads", "2")),
+        return pipeline(url, run, List.of(input), lines, 1, parseThreads(),
                 "LogBunker: parse + aggregate (EOS) → Kafka → upsert → PostgreSQL");
     }
 
@@ -301,17 +316,16 @@ public final class PipelineBenchmark {
 
     RunResult pipeline(String url, String run, List<Path> inputs, long lines, int tasks, int parseThreads,
                             Map<String, String> sourceOverrides, String scenario) throws Exception {
-        String topic = "bench-metrics-" + run + "-" + id;
+        String topic = topicOf(run);
         String table = "bench_metrics_" + run + "_" + id;
-        // --partitions N: the metrics topic's partitions (3, connect-configs/kafka-server.properties' num.partitions);
-        // a variant's "topic.partitions=N" overrides it for its runs
+        // a variant's "topic.partitions=N" overrides --partitions for its runs
         sourceOverrides = new java.util.LinkedHashMap<>(sourceOverrides);
         String partitions = sourceOverrides.remove("topic.partitions");
         // a variant's "bench.completion=every-second" looks for the end as this harness did before (see RunCompletion)
         boolean everySecond = "every-second".equals(sourceOverrides.remove("bench.completion"));
         // "bench.fill=true": SinkComparison's fill, 1 s windows (unless --source sets them) and the topic kept
         boolean fill = "true".equals(sourceOverrides.remove("bench.fill"));
-        int topicPartitions = Integer.parseInt(partitions != null ? partitions : opts.getOrDefault("partitions", "3"));
+        int topicPartitions = partitions != null ? Integer.parseInt(partitions) : partitions();
         topics.create(topic, topicPartitions);
         Path dir = state.resolve("run-" + run);
         BenchFiles.deleteRecursively(dir);

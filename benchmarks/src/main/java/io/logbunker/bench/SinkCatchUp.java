@@ -36,10 +36,10 @@ final class SinkCatchUp {
                 throw new IllegalArgumentException("--scenario catchup times the sink alone: a --variant sets only sink.* settings, not " + k);
             }
         }
-        String topic = "bench-metrics-catchupfill-" + bench.id;
+        String topic = bench.topicOf("catchupfill");
         bench.pipeline(url, "catchupfill", List.of(bench.corpus), bench.lines, 1,
-                Integer.parseInt(bench.opts.getOrDefault("parse-threads", "2")), Map.of("bench.fill", "true"), "fill the topic");
-        int partitions = Integer.parseInt(bench.opts.getOrDefault("partitions", "3"));
+                bench.parseThreads(), Map.of("bench.fill", "true"), "fill the topic");
+        int partitions = bench.partitions();
         Fill fill = new Fill(topic, partitions, bench.topics.stableEnds(topic, partitions), bench.topics.committedRecords(topic, partitions),
                 bench.topics.bytes(topic));
         System.out.printf("topic %s: %,d records in %d partitions%n", topic, fill.recordsAndBytes()[0], partitions);

@@ -45,14 +45,14 @@ final class SinkComparison {
         long fillLines = Long.parseLong(bench.opts.getOrDefault("fill-lines", "4000000"));
         Path fill = bench.corpus.resolveSibling(bench.corpus.getFileName() + ".warmup");
         BenchFiles.writePrefix(bench.corpus, fill, fillLines);
-        String topic = "bench-metrics-sinkfill-" + bench.id;
+        String topic = bench.topicOf("sinkfill");
         bench.pipeline(sourceUrl, "sinkfill", List.of(fill), fillLines, 1, 2, Map.of("bench.fill", "true"),
                 "fill the topic (1 s windows)");
         // A sink reports (and commits) the offset after the last record it wrote; a transactional topic's end offset
         // lies past the final commit marker. So each sink is done when its group's committed offsets reach, per
         // partition, the offset after the last committed record.
         Map<TopicPartition, Long> done = new HashMap<>();
-        int partitions = Integer.parseInt(bench.opts.getOrDefault("partitions", "3"));
+        int partitions = bench.partitions();
         long records = bench.topics.readCommitted(topic, partitions, done);
         long target = done.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("topic %s: %,d aggregate records in %,d offsets (the rest are transaction markers)%n", topic,

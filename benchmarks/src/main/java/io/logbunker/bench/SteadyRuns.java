@@ -57,7 +57,7 @@ final class SteadyRuns {
         this.table = "steady_metrics_" + bench.id;
         this.fssTopic = "filestream-steady-" + bench.id;
         this.fssFile = bench.state.resolve("steady-filestream/access.log");
-        this.partitions = Integer.parseInt(bench.opts.getOrDefault("partitions", "3"));
+        this.partitions = bench.partitions();
         long[] range = BenchFiles.timeRange(bench.corpus);
         this.firstTime = range[0];
         // whole days, with an hour to spare: a run's windows never meet the previous run's, whatever the window size
@@ -74,7 +74,7 @@ final class SteadyRuns {
         Files.createFile(fssFile);
         bench.topics.create(topic, partitions);
         ConnectorConfigs.Connectors c = bench.connectorConfigs.logBunker(source, sink, topic, table,
-                dir.resolve("access-*.log").toString(), 1, Integer.parseInt(bench.opts.getOrDefault("parse-threads", "2")), Map.of(), false);
+                dir.resolve("access-*.log").toString(), 1, bench.parseThreads(), Map.of(), false);
         // a new file is found within 0.1 s of its move, not within the default second
         c.source().put("files.scan.interval.ms", "100");
         bench.kafka.putConnector(url, c.sink());
