@@ -1,1 +1,1 @@
-CREATE TABLE IF NOT EXISTS "access_metrics" ("window_start" TIMESTAMPTZ NOT NULL, "status" TEXT NOT NULL, "requests" BIGINT NULL, "request_time_histogram" JSON NULL, PRIMARY KEY ("window_start", "status"))
+CREATE TABLE IF NOT EXISTS "access_metrics" ("window_start" TIMESTAMPTZ NOT NULL, "status" TEXT COLLATE "C" NOT NULL, "requests" BIGINT NULL, "request_time_histogram" JSON NULL, PRIMARY KEY ("window_start", "status"))

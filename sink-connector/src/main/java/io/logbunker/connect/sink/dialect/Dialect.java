@@ -73,11 +73,16 @@ public abstract class Dialect {
 
     public abstract String columnType(Column column);
 
+    /** A column's type as CREATE TABLE and ADD COLUMN spell it: the type, and whatever the dialect adds to it. */
+    protected String columnDefinition(Column column) {
+        return columnType(column);
+    }
+
     public String createTable(TableShape shape) {
         StringBuilder sb = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(quote(shape.table())).append(" (");
         List<String> keys = new ArrayList<>();
         for (Column c : shape.columns()) {
-            sb.append(quote(c.name())).append(' ').append(columnType(c)).append(c.isKey() ? " NOT NULL" : " NULL").append(", ");
+            sb.append(quote(c.name())).append(' ').append(columnDefinition(c)).append(c.isKey() ? " NOT NULL" : " NULL").append(", ");
             if (c.isKey()) {
                 keys.add(quote(c.name()));
             }
@@ -86,7 +91,7 @@ public abstract class Dialect {
     }
 
     public String addColumn(String table, Column column) {
-        return "ALTER TABLE " + quote(table) + " ADD COLUMN " + quote(column.name()) + " " + columnType(column) + " NULL";
+        return "ALTER TABLE " + quote(table) + " ADD COLUMN " + quote(column.name()) + " " + columnDefinition(column) + " NULL";
     }
 
     /** Column names of a table as the database reports them, or empty when it does not exist. */

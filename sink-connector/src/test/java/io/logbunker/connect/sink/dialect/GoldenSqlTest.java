@@ -66,6 +66,8 @@ class GoldenSqlTest {
         check(name, "create_table.sql", d.createTable(SHAPE));
         check(name, "add_column.sql", d.addColumn("access_metrics", new Column("request_time_sum", Schema.OPTIONAL_FLOAT64_SCHEMA,
                 MergeFunction.SUM)));
+        check(name, "add_text_column.sql", d.addColumn("access_metrics", new Column("referer", Schema.OPTIONAL_STRING_SCHEMA,
+                MergeFunction.REPLACE)));
         check(name, "upsert_2_rows.sql", d.upsert(SHAPE, 2));
         check(name, "upsert_key_only.sql", d.upsert(KEY_ONLY, 1));
         check(name, "upsert_hostile_names.sql", d.upsert(HOSTILE, 1));

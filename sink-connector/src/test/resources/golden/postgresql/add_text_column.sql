@@ -1,0 +1,1 @@
+ALTER TABLE "access_metrics" ADD COLUMN "referer" TEXT COLLATE "C" NULL
