@@ -220,15 +220,16 @@ public final class PipelineBenchmark {
             if (peerToo) {
                 results.add(fileStream(peerUrl, Integer.toString(r), corpus, lines));
             }
-            results.add(pipeline(oursUrl, Integer.toString(r), corpus, lines));
+            List<WarmUpRun> order = new ArrayList<>();
+            order.add(k -> pipeline(oursUrl, Integer.toString(k), corpus, lines));
             if (buildUrl != null) {
-                results.add(pipeline(buildUrl, r + "b", List.of(corpus), lines, 1,
-                        parseThreads(), Map.of(), "LogBunker of " + variantPlugins));
+                order.add(k -> pipeline(buildUrl, k + "b", List.of(corpus), lines, 1, parseThreads(), Map.of(), "LogBunker of " + variantPlugins));
             }
             if (!variant.isEmpty()) {
-                results.add(pipeline(oursUrl, r + "v", List.of(corpus), lines, 1,
-                        parseThreads(), variant,
-                        "LogBunker with " + opts.get("variant")));
+                order.add(k -> pipeline(oursUrl, k + "v", List.of(corpus), lines, 1, parseThreads(), variant, "LogBunker with " + opts.get("variant")));
+            }
+            for (WarmUpRun run : RunResult.inRoundOrder(order, r)) {
+                results.add(run.run(r));
             }
         }
         topics.close();

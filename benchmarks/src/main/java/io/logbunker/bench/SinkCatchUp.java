@@ -63,11 +63,7 @@ final class SinkCatchUp {
             if (buildUrl != null) {
                 order.add(() -> sinkRun(buildUrl, round + "b", fill, Map.of(), build));
             }
-            // the base goes first in odd rounds, last in even ones: none always runs after the same other
-            if (r % 2 == 0) {
-                java.util.Collections.reverse(order);
-            }
-            for (TimedRun run : order) {
+            for (TimedRun run : RunResult.inRoundOrder(order, r)) {
                 results.add(run.run());
             }
         }
