@@ -101,13 +101,13 @@ final class SteadyRuns {
             if (peer) {
                 results.add(fileStream(bench.corpus, bench.lines));
             }
-            // the two LogBunker runs swap places every round: neither always follows the other's tail
-            if (batchToo && r % 2 == 0) {
-                results.add(bench.pipeline(url, "s" + r, bench.corpus, bench.lines));
+            List<PipelineBenchmark.WarmUpRun> order = new ArrayList<>();
+            order.add(k -> logBunker(url, bench.corpus, bench.lines));
+            if (batchToo) {
+                order.add(k -> bench.pipeline(url, "s" + k, bench.corpus, bench.lines));
             }
-            results.add(logBunker(url, bench.corpus, bench.lines));
-            if (batchToo && r % 2 == 1) {
-                results.add(bench.pipeline(url, "s" + r, bench.corpus, bench.lines));
+            for (PipelineBenchmark.WarmUpRun run : RunResult.inRoundOrder(order, r)) {
+                results.add(run.run(r));
             }
         }
         bench.deleteConnector(url, source);
