@@ -94,8 +94,8 @@ public final class PostgresDialect extends Dialect {
 
     /**
      * Text compares bytes, as the MySQL tables ({@code utf8mb4_bin}) and SQLite ({@code BINARY}) do: a group is the
-     * same bytes, and the primary key's index skips the locale's collation on every comparison, which on an ICU or
-     * glibc language locale costs a load of new rows about a fifth of its time (BENCHMARKS.md section 29).
+     * same bytes, and the primary key's index skips the locale's collation on every comparison, which is dear on an
+     * ICU or glibc language locale, the default of many databases (BENCHMARKS.md section 29).
      */
     @Override
     protected String columnDefinition(Column c) {
