@@ -220,7 +220,7 @@ public final class PipelineBenchmark {
             if (peerToo) {
                 results.add(fileStream(peerUrl, Integer.toString(r), corpus, lines));
             }
-            List<WarmUpRun> order = new ArrayList<>();
+            List<RunResult.RoundRun> order = new ArrayList<>();
             order.add(k -> pipeline(oursUrl, Integer.toString(k), corpus, lines));
             if (buildUrl != null) {
                 order.add(k -> pipeline(buildUrl, k + "b", List.of(corpus), lines, 1, parseThreads(), Map.of(), "LogBunker of " + variantPlugins));
@@ -228,19 +228,13 @@ public final class PipelineBenchmark {
             if (!variant.isEmpty()) {
                 order.add(k -> pipeline(oursUrl, k + "v", List.of(corpus), lines, 1, parseThreads(), variant, "LogBunker with " + opts.get("variant")));
             }
-            for (WarmUpRun run : RunResult.inRoundOrder(order, r)) {
-                results.add(run.run(r));
-            }
+            RunResult.timeRound(order, r, results);
         }
         topics.close();
         kafka.close();
         String table = RunResult.table(results, size);
         System.out.println(table);
         Files.writeString(state.resolve("results.md"), table);
-    }
-
-    interface WarmUpRun {
-        RunResult run(int round) throws Exception;
     }
 
     /**
@@ -250,7 +244,7 @@ public final class PipelineBenchmark {
      * --warmup-lines 0. --warmup-plateau F replaces the 3/4 (a large F: only the 5% rule and the maximum stop them;
      * per ad the compiler threads still took 0.9-2.2 s of each timed run after 12 warm-ups, BENCHMARKS.md section 25).
      */
-    void warmUp(String what, WarmUpRun run) throws Exception {
+    void warmUp(String what, RunResult.RoundRun run) throws Exception {
         if (Long.parseLong(opts.getOrDefault("warmup-lines", "1")) == 0) {
             return;
         }

@@ -70,15 +70,22 @@ record RunResult(String scenario, double seconds, long lines, Map<String, Double
         return sb.toString();
     }
 
+    /** One run of a round, a warm-up's or a timed one's. */
+    interface RoundRun {
+        RunResult run(int round) throws Exception;
+    }
+
     /**
-     * A round's runs in the order to time them: as listed in odd rounds, reversed in even ones, so that none always
-     * runs after the same other (in section 29 the second of a pair was ahead in all six rounds, whichever it was).
+     * Times a round's runs into {@code results}: in the order listed in odd rounds, reversed in even ones, so that none
+     * always runs after the same other (in section 29 the second of a pair was ahead in all six rounds, whichever it was).
      */
-    static <T> List<T> inRoundOrder(List<T> runs, int round) {
-        List<T> order = new ArrayList<>(runs);
+    static void timeRound(List<RoundRun> runs, int round, List<RunResult> results) throws Exception {
+        List<RoundRun> order = new ArrayList<>(runs);
         if (round % 2 == 0) {
             java.util.Collections.reverse(order);
         }
-        return order;
+        for (RoundRun run : order) {
+            results.add(run.run(round));
+        }
     }
 }

@@ -54,26 +54,19 @@ final class SinkCatchUp {
         }
         List<RunResult> results = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
-            String round = Integer.toString(r);
-            List<TimedRun> order = new ArrayList<>();
-            order.add(() -> sinkRun(url, round, fill, Map.of(), SCENARIO));
+            List<RunResult.RoundRun> order = new ArrayList<>();
+            order.add(k -> sinkRun(url, Integer.toString(k), fill, Map.of(), SCENARIO));
             if (!variant.isEmpty()) {
-                order.add(() -> sinkRun(url, round + "v", fill, variant, SCENARIO + " with " + bench.opts.get("variant")));
+                order.add(k -> sinkRun(url, k + "v", fill, variant, SCENARIO + " with " + bench.opts.get("variant")));
             }
             if (buildUrl != null) {
-                order.add(() -> sinkRun(buildUrl, round + "b", fill, Map.of(), build));
+                order.add(k -> sinkRun(buildUrl, k + "b", fill, Map.of(), build));
             }
-            for (TimedRun run : RunResult.inRoundOrder(order, r)) {
-                results.add(run.run());
-            }
+            RunResult.timeRound(order, r, results);
         }
         String table = RunResult.table(results, Files.size(bench.corpus));
         System.out.println(table);
         Files.writeString(bench.state.resolve("results-catchup.md"), table);
-    }
-
-    private interface TimedRun {
-        RunResult run() throws Exception;
     }
 
     /** The filled topic: its partitions' last stable offsets, its committed records and their bytes, its size. */

@@ -101,14 +101,12 @@ final class SteadyRuns {
             if (peer) {
                 results.add(fileStream(bench.corpus, bench.lines));
             }
-            List<PipelineBenchmark.WarmUpRun> order = new ArrayList<>();
+            List<RunResult.RoundRun> order = new ArrayList<>();
             order.add(k -> logBunker(url, bench.corpus, bench.lines));
             if (batchToo) {
                 order.add(k -> bench.pipeline(url, "s" + k, bench.corpus, bench.lines));
             }
-            for (PipelineBenchmark.WarmUpRun run : RunResult.inRoundOrder(order, r)) {
-                results.add(run.run(r));
-            }
+            RunResult.timeRound(order, r, results);
         }
         bench.deleteConnector(url, source);
         bench.deleteConnector(url, sink);
