@@ -6,6 +6,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class PostgresSinkTest extends SinkBehaviourSuite {
         AggregateUpsertSinkTask t = task(new FakeSinkContext(), tp);
         t.put(List.of(rec(0, 0, W0, "200", 1, 1L)));
         Schema withText = SchemaBuilder.struct().name("v2")
-                .field("window_start", org.apache.kafka.connect.data.Timestamp.builder().parameter("merge", "key").build())
+                .field("window_start", Timestamp.builder().parameter("merge", "key").build())
                 .field("status", SchemaBuilder.string().parameter("merge", "key").build())
                 .field("requests", SchemaBuilder.int64().parameter("merge", "sum").build())
                 .field("referer", SchemaBuilder.string().optional().build()).build();
