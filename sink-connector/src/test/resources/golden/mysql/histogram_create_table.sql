@@ -1,1 +1,1 @@
-CREATE TABLE IF NOT EXISTS `access_metrics` (`window_start` DATETIME(3) NOT NULL, `status` VARCHAR(191) NOT NULL, `requests` BIGINT NULL, `request_time_histogram` JSON NULL, PRIMARY KEY (`window_start`, `status`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+CREATE TABLE IF NOT EXISTS `access_metrics` (`window_start` DATETIME(3) NOT NULL, `status` VARCHAR(191) NOT NULL, `requests` BIGINT NULL, `request_time_histogram` JSON NULL, PRIMARY KEY (`window_start`, `status`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin

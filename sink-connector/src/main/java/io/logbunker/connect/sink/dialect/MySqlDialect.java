@@ -92,14 +92,25 @@ public final class MySqlDialect extends Dialect {
         }
     }
 
+    /**
+     * Text compares its bytes: a binary collation without padding. {@code utf8mb4_bin} is a PAD SPACE collation, which
+     * counts {@code "a"} and {@code "a "} as one key; MariaDB (10.2+) calls the NO PAD one {@code utf8mb4_nopad_bin},
+     * MySQL (8.0+) {@code utf8mb4_0900_bin}. Which server it is, {@link #initialize} finds out before any table is made.
+     */
+    private volatile String textCollation = MySqlCollations.MARIADB;
+
     @Override
     public String createTable(TableShape shape) {
-        return super.createTable(shape) + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+        return super.createTable(shape) + tableOptions();
     }
 
     @Override
     public String createOffsetsTable(String table) {
-        return super.createOffsetsTable(table) + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+        return super.createOffsetsTable(table) + tableOptions();
+    }
+
+    private String tableOptions() {
+        return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + textCollation;
     }
 
     @Override
@@ -168,6 +179,10 @@ public final class MySqlDialect extends Dialect {
     public void initialize(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("SET time_zone = '+00:00'");
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT VERSION()")) {
+                rs.next();
+                textCollation = MySqlCollations.forServer(rs.getString(1));
+            }
         }
     }
 

@@ -93,9 +93,10 @@ public final class PostgresDialect extends Dialect {
     }
 
     /**
-     * Text compares bytes, as the MySQL tables ({@code utf8mb4_bin}) and SQLite ({@code BINARY}) do: a group is the
-     * same bytes, and the primary key's index skips the locale's collation on every comparison, which is dear on an
-     * ICU or glibc language locale, the default of many databases (BENCHMARKS.md section 29).
+     * Text compares bytes, as the MariaDB and MySQL tables ({@code utf8mb4_nopad_bin}, {@code utf8mb4_0900_bin}) and
+     * SQLite ({@code BINARY}) do: a group is the same bytes, and the primary key's index skips the locale's collation on
+     * every comparison, which is dear on an ICU or glibc language locale, the default of many databases (BENCHMARKS.md
+     * section 29).
      */
     @Override
     protected String columnDefinition(Column c) {
