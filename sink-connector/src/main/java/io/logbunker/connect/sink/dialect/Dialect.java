@@ -108,6 +108,14 @@ public abstract class Dialect {
         return cols;
     }
 
+    /**
+     * What would make writing into an existing table, which the sink did not create as it would, cheaper or safer: one
+     * message per finding, for the log; none by default.
+     */
+    public List<String> adviceOn(Connection conn, TableShape shape) throws SQLException {
+        return List.of();
+    }
+
     protected String catalog(Connection conn) throws SQLException {
         return null;
     }

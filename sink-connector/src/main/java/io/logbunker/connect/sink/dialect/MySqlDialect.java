@@ -114,6 +114,11 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
+    public List<String> adviceOn(Connection conn, TableShape shape) throws SQLException {
+        return MySqlCollations.advice(this, conn, shape, textCollation);
+    }
+
+    @Override
     public String upsert(TableShape shape, int rows) {
         StringBuilder sb = new StringBuilder("INSERT INTO ").append(quote(shape.table())).append(" (").append(columnList(shape))
                 .append(") VALUES ").append(valuesList(shape.columns().size(), rows)).append(" ON DUPLICATE KEY UPDATE ");

@@ -105,6 +105,11 @@ public final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public java.util.List<String> adviceOn(Connection conn, TableShape shape) throws SQLException {
+        return PostgresCollations.advice(this, conn, shape);
+    }
+
+    @Override
     public String upsert(TableShape shape, int rows) {
         return onConflictUpsert(shape, rows, STORED, STORED, "EXCLUDED");
     }

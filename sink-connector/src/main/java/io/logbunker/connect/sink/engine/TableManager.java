@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,6 +31,8 @@ public final class TableManager {
     private boolean histogramSupportReady;
     /** Columns per table as last read from the database by this manager. */
     private final Map<String, Set<String>> tableColumns = new HashMap<>();
+    /** Tables whose existing definition this manager has checked for advice, once each. */
+    private final Set<String> advised = new HashSet<>();
 
     public TableManager(Dialect dialect, boolean autoCreate, boolean autoEvolve) {
         this.dialect = dialect;
@@ -58,6 +61,9 @@ public final class TableManager {
             histogramSupportReady = true;
         }
         Set<String> existing = dialect.existingColumns(c, shape.table());
+        if (!existing.isEmpty() && advised.add(shape.table())) {
+            advise(c, shape);
+        }
         if (existing.isEmpty()) {
             if (!autoCreate) {
                 throw new SQLException("table " + shape.table() + " does not exist; create it or set auto.create=true", "42P01");
@@ -79,6 +85,20 @@ public final class TableManager {
             existing = addColumnIfAbsent(c, shape.table(), col);
         }
         tableColumns.put(shape.table(), existing);
+    }
+
+    /** Logs the dialect's advice on a table that existed before this task; a catalog it cannot read is no failure. */
+    private void advise(Connection c, TableShape shape) {
+        try {
+            for (String advice : dialect.adviceOn(c, shape)) {
+                log.warn(advice);
+            }
+        } catch (SQLException e) {
+            if (dialect.isConnectionProblem(e)) {
+                return; // the writes that follow meet it and handle it
+            }
+            log.debug("No advice on table {}: {}", shape.table(), e.getMessage());
+        }
     }
 
     /**

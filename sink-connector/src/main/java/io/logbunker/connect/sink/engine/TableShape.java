@@ -36,6 +36,16 @@ public final class TableShape {
         return columns;
     }
 
+    /** Whether {@code name} is one of the key columns. */
+    public boolean isKeyColumn(String name) {
+        for (Column c : columns) {
+            if (c.isKey() && c.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public List<Column> keyColumns() {
         List<Column> keys = new ArrayList<>();
         for (Column c : columns) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,5 +74,36 @@ class MariaDbSinkTest extends SinkBehaviourSuite {
     @Override
     String unreachableUrl() {
         return "jdbc:mariadb://127.0.0.1:1/test";
+    }
+
+    /**
+     * Earlier versions created tables in utf8mb4_bin, which pads: "a" and "a " were one key. Such a table gets the
+     * statement that converts it, after which the two are two rows.
+     */
+    @Test
+    void aTableWhoseKeysIgnoreTrailingSpacesIsAdvisedTheStatementThatMakesThemCompareBytes() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + db.q(topic) + " (window_start DATETIME(3) NOT NULL, status VARCHAR(191) NOT NULL, "
+                    + "referer LONGTEXT NULL, requests BIGINT NULL, PRIMARY KEY (window_start, status)) "
+                    + "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+            String text = adviceFollowedOnce(c);
+            assertTrue(text.contains("status (utf8mb4_bin)") && text.contains("trailing spaces"), text);
+            assertFalse(text.contains("referer"), "a value column is no key: " + text);
+        }
+        AggregateUpsertSinkTask t = task(new FakeSinkContext(), new TopicPartition(topic, 0));
+        t.put(List.of(rec(0, 0, W0, "a", 1, 1L), rec(0, 1, W0, "a ", 1, 1L)));
+        assertEquals(List.of("a", "a "), statusesInOrder());
+    }
+
+    @Test
+    void aTableWhoseKeysIgnoreCaseIsAdvisedToo() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + db.q(topic) + " (window_start DATETIME(3) NOT NULL, status VARCHAR(20) NOT NULL, "
+                    + "requests BIGINT NULL, PRIMARY KEY (window_start, status)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci");
+            String text = adviceFollowedOnce(c);
+            assertTrue(text.contains("status (utf8mb4_general_ci)"), text);
+            assertEquals("varchar(20)", db.scalar("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                    + "AND TABLE_NAME = '" + topic + "' AND COLUMN_NAME = 'status'"), "the type is kept, only the collation changes");
+        }
     }
 }

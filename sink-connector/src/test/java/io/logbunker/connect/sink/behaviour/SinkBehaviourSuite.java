@@ -19,6 +19,8 @@ import io.logbunker.connect.sink.dialect.Dialect;
 import io.logbunker.connect.sink.dialect.JdbcUrls;
 import io.logbunker.connect.sink.dialect.QuantileSql;
 import io.logbunker.connect.sink.engine.Column;
+import io.logbunker.connect.sink.engine.MergeFunction;
+import io.logbunker.connect.sink.engine.TableShape;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -194,6 +196,41 @@ abstract class SinkBehaviourSuite {
         t.put(batch);
         assertEquals(List.of("A", "B", "a", "a ", "e", "z", "\u00e9"), statusesInOrder(),
                 "the sink's tables compare text as bytes (code points), whatever the database's default collation");
+    }
+
+    /** The table of the suite's records as the sink reads it: window_start and status are its key. */
+    TableShape statusShape() {
+        return new TableShape(topic, List.of(new Column("window_start", Timestamp.SCHEMA, MergeFunction.KEY),
+                new Column("status", Schema.STRING_SCHEMA, MergeFunction.KEY),
+                new Column("requests", Schema.INT64_SCHEMA, MergeFunction.SUM)));
+    }
+
+    /** The dialect as a task has it, initialized on {@code c}. */
+    Dialect dialect(Connection c) throws SQLException {
+        Dialect d = JdbcUrls.dialectFor(db.url());
+        d.initialize(c);
+        return d;
+    }
+
+    /** The one piece of advice on the suite's table, after running the statement it gives: then nothing is left. */
+    String adviceFollowedOnce(Connection c) throws SQLException {
+        Dialect d = dialect(c);
+        List<String> advice = d.adviceOn(c, statusShape());
+        assertEquals(1, advice.size(), advice.toString());
+        String text = advice.get(0);
+        try (Statement st = c.createStatement()) {
+            st.execute(text.substring(text.indexOf("ALTER TABLE ")));
+        }
+        assertEquals(List.of(), d.adviceOn(c, statusShape()), "converted, nothing is left to advise");
+        return text;
+    }
+
+    @Test
+    void tablesTheSinkCreatesNeedNoAdvice() throws Exception {
+        task(new FakeSinkContext(), new TopicPartition(topic, 0)).put(List.of(rec(0, 0, W0, "200", 1, 1L)));
+        try (Connection c = db.connect()) {
+            assertEquals(List.of(), dialect(c).adviceOn(c, statusShape()));
+        }
     }
 
     List<String> statusesInOrder() throws SQLException {
