@@ -28,7 +28,10 @@ final class QueryArg implements LineFields.Dimension {
         key.endValue(at);
     }
 
-    /** Percent-decodes (and turns '+' into a space, as form encoding does); a malformed escape stays as is. */
+    /**
+     * Percent-decodes (and turns '+' into a space, as form encoding does); a malformed escape stays as is, and so does
+     * {@code %00}: PostgreSQL's text refuses a NUL, so one client's {@code ?ad=%00} would stop the sink.
+     */
     private static void appendDecoded(byte[] b, int s, int e, KeyBuffer key) {
         int plain = s;
         while (plain < e && b[plain] != '%' && b[plain] != '+') {
@@ -40,7 +43,7 @@ final class QueryArg implements LineFields.Dimension {
             if (c == '%' && p + 2 < e) {
                 int hi = hex(b[p + 1]);
                 int lo = hex(b[p + 2]);
-                if (hi >= 0 && lo >= 0) {
+                if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
                     key.append((byte) (hi << 4 | lo));
                     p += 2;
                     continue;
