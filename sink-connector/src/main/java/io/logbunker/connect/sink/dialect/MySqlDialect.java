@@ -180,10 +180,16 @@ public final class MySqlDialect extends Dialect {
     }
 
 
+    /**
+     * UTC, and strict about values whatever the server's default: without STRICT_ALL_TABLES a key longer than its column
+     * would be cut to fit, and two groups sharing the kept prefix would be counted in one row; with it the row is
+     * refused (DLQ) instead.
+     */
     @Override
     public void initialize(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("SET time_zone = '+00:00'");
+            st.execute("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')");
             try (java.sql.ResultSet rs = st.executeQuery("SELECT VERSION()")) {
                 rs.next();
                 textCollation = MySqlCollations.forServer(rs.getString(1));

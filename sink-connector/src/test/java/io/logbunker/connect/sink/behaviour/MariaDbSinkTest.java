@@ -106,4 +106,18 @@ class MariaDbSinkTest extends SinkBehaviourSuite {
                     + "AND TABLE_NAME = '" + topic + "' AND COLUMN_NAME = 'status'"), "the type is kept, only the collation changes");
         }
     }
+
+    /** A server that is not strict would cut a key too long for its column, and count two groups in one row. */
+    @Test
+    void aKeyTooLongForItsColumnIsRefusedEvenWhereTheServerWouldCutIt() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("SET SESSION sql_mode = ''");
+            new MySqlDialect().initialize(c);
+            st.execute("CREATE TABLE " + db.q(topic) + " (k VARCHAR(4) NOT NULL PRIMARY KEY, n BIGINT)");
+            java.sql.SQLException e = assertThrows(java.sql.SQLException.class,
+                    () -> st.execute("INSERT INTO " + db.q(topic) + " VALUES ('abcde', 1)"));
+            assertTrue(e.getMessage().contains("too long"), e.getMessage());
+            assertEquals(0, db.scalarLong("SELECT COUNT(*) FROM " + db.q(topic)));
+        }
+    }
 }
