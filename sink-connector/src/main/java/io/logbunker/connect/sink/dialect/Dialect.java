@@ -78,11 +78,17 @@ public abstract class Dialect {
         return columnType(column);
     }
 
+    /** A key column's definition in CREATE TABLE, which may depend on the table's other key columns. */
+    protected String keyColumnDefinition(Column column, TableShape shape) {
+        return columnDefinition(column);
+    }
+
     public String createTable(TableShape shape) {
         StringBuilder sb = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(quote(shape.table())).append(" (");
         List<String> keys = new ArrayList<>();
         for (Column c : shape.columns()) {
-            sb.append(quote(c.name())).append(' ').append(columnDefinition(c)).append(c.isKey() ? " NOT NULL" : " NULL").append(", ");
+            sb.append(quote(c.name())).append(' ').append(c.isKey() ? keyColumnDefinition(c, shape) + " NOT NULL" : columnDefinition(c) + " NULL")
+                    .append(", ");
             if (c.isKey()) {
                 keys.add(quote(c.name()));
             }

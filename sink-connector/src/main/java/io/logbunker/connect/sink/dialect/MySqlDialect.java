@@ -19,7 +19,8 @@ import java.util.Properties;
 /**
  * MariaDB and MySQL: {@code INSERT ... ON DUPLICATE KEY UPDATE} with {@code VALUES(col)} (understood by both),
  * timestamps as {@code DATETIME(3)} in UTC (the session time zone is set to UTC). String key columns are
- * {@code VARCHAR(191)} so that a composite primary key fits InnoDB's 3072-byte index limit in utf8mb4.
+ * {@code VARCHAR(191)}, or shorter where more than four share the primary key, so that it fits InnoDB's 3072-byte
+ * index limit in utf8mb4.
  */
 public final class MySqlDialect extends Dialect {
     /**
@@ -102,6 +103,35 @@ public final class MySqlDialect extends Dialect {
     @Override
     public String createTable(TableShape shape) {
         return super.createTable(shape) + tableOptions();
+    }
+
+    /** InnoDB's primary key holds 3,072 bytes. */
+    private static final int MAX_KEY_BYTES = 3072;
+    private static final int MAX_KEY_CHARS = 191;
+
+    /**
+     * String keys share what the other key columns leave of InnoDB's 3,072 bytes, at 4 bytes a character (utf8mb4) and
+     * 2 for the length: up to four of them get {@value #MAX_KEY_CHARS} characters, more get fewer, so that the table
+     * can be created at all. A longer value is refused, never cut (the session is strict).
+     */
+    @Override
+    protected String keyColumnDefinition(Column c, TableShape shape) {
+        String type = columnType(c);
+        return type.startsWith("VARCHAR") ? "VARCHAR(" + keyChars(shape) + ")" : type;
+    }
+
+    private int keyChars(TableShape shape) {
+        int strings = 0;
+        int otherBytes = 0;
+        for (Column k : shape.keyColumns()) {
+            String type = columnType(k);
+            if (type.startsWith("VARCHAR")) {
+                strings++;
+            } else {
+                otherBytes += type.startsWith("VARBINARY") ? 257 : type.startsWith("DECIMAL") ? 30 : 8;
+            }
+        }
+        return strings == 0 ? MAX_KEY_CHARS : Math.min(MAX_KEY_CHARS, (MAX_KEY_BYTES - otherBytes - 2 * strings) / (4 * strings));
     }
 
     @Override

@@ -4,12 +4,17 @@ import io.logbunker.connect.sink.AggregateUpsertSinkTask;
 import io.logbunker.connect.sink.dialect.MySqlDialect;
 import io.logbunker.connect.testkit.TestDatabase;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
@@ -119,5 +124,40 @@ class MariaDbSinkTest extends SinkBehaviourSuite {
             assertTrue(e.getMessage().contains("too long"), e.getMessage());
             assertEquals(0, db.scalarLong("SELECT COUNT(*) FROM " + db.q(topic)));
         }
+    }
+
+    /**
+     * Six string keys at 191 characters each are more than InnoDB's primary key holds: the table is created with
+     * shorter ones, and a longer value is refused (to the DLQ), never cut and merged with another key.
+     */
+    @Test
+    void sixStringKeysFitThePrimaryKeyAndALongerValueIsRefusedNotCut() throws Exception {
+        List<String> names = List.of("host", "site", "status", "request_method", "uri", "arg_ad");
+        SchemaBuilder key = SchemaBuilder.struct().name("k6");
+        SchemaBuilder value = SchemaBuilder.struct().name("v6");
+        for (SchemaBuilder b : List.of(key, value)) {
+            b.field("window_start", Timestamp.builder().parameter("merge", "key").build());
+            names.forEach(n -> b.field(n, SchemaBuilder.string().parameter("merge", "key").build()));
+        }
+        Schema keySchema = key.build();
+        Schema valueSchema = value.field("requests", SchemaBuilder.int64().parameter("merge", "sum").build()).build();
+        String longUri = "/" + "a".repeat(200);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, new TopicPartition(topic, 0));
+        List<SinkRecord> records = new java.util.ArrayList<>();
+        for (String uri : List.of("/short", longUri, longUri + "b")) {
+            Struct k = new Struct(keySchema).put("window_start", new Date(W0));
+            Struct v = new Struct(valueSchema).put("window_start", new Date(W0)).put("requests", 1L);
+            for (String n : names) {
+                k.put(n, n.equals("uri") ? uri : "x");
+                v.put(n, n.equals("uri") ? uri : "x");
+            }
+            records.add(new SinkRecord(topic, 0, keySchema, k, valueSchema, v, records.size()));
+        }
+        t.put(records);
+        assertEquals(List.of(1L, 2L), ctx.reported.stream().map(SinkRecord::kafkaOffset).toList(), "both long keys are refused");
+        assertEquals(1, db.sumRequests(topic), "the short key is written");
+        assertEquals("varchar(127)", db.scalar("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = '" + topic + "' AND COLUMN_NAME = 'uri'"));
     }
 }

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS "per_host_paths" ("window_start" TEXT NOT NULL, "host" TEXT NOT NULL, "site" TEXT NOT NULL, "status" TEXT NOT NULL, "request_method" TEXT NOT NULL, "uri" TEXT NOT NULL, "arg_ad" TEXT NOT NULL, "requests" INTEGER NULL, PRIMARY KEY ("window_start", "host", "site", "status", "request_method", "uri", "arg_ad"))
