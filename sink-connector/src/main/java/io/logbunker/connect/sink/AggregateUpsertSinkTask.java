@@ -7,6 +7,7 @@ import io.logbunker.connect.sink.engine.Column;
 import io.logbunker.connect.sink.engine.MappedRow;
 import io.logbunker.connect.sink.engine.RecordMapper;
 import io.logbunker.connect.sink.engine.RecordMappingException;
+import io.logbunker.connect.sink.engine.StoredOffsetsBehind;
 import io.logbunker.connect.sink.engine.TableShape;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -141,6 +142,27 @@ public class AggregateUpsertSinkTask extends SinkTask {
             }
         }
         awaitReports(reported);
+        try {
+            write(records, rows, batchEnds);
+        } catch (StoredOffsetsBehind e) {
+            rewind(e);
+        }
+    }
+
+    /**
+     * The database lost transactions this task committed: it seeks every partition of the batch back to the offset the
+     * database holds, so that Connect delivers those records again and the lost ones are counted after all.
+     */
+    private void rewind(StoredOffsetsBehind e) {
+        log.warn(e.getMessage());
+        for (Map.Entry<TopicPartition, Long> s : e.rewindTo().entrySet()) {
+            long to = Math.max(0, s.getValue()); // none stored: from the start the topic still holds
+            context.offset(s.getKey(), to);
+            seekTargets.put(s.getKey(), to);
+        }
+    }
+
+    private void write(Collection<SinkRecord> records, List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) {
         try {
             AggregateWriter.Outcome outcome = writer.write(rows, batchEnds);
             consecutiveFailures = 0;

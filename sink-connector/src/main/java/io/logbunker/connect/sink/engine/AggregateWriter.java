@@ -91,6 +91,7 @@ public final class AggregateWriter implements AutoCloseable {
      * the whole transaction.
      *
      * @throws SQLException when the transaction failed; nothing of it is committed
+     * @throws StoredOffsetsBehind when the database lost transactions this writer committed; nothing was written
      */
     public Outcome write(List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) throws SQLException {
         return retryingConflicts(() -> writeOnce(rows, batchEnds));
@@ -130,6 +131,14 @@ public final class AggregateWriter implements AutoCloseable {
         }
         c.setAutoCommit(false);
         Map<TopicPartition, Long> stored = ledger.lock(c, batchEnds.keySet());
+        Map<TopicPartition, Long> believed = ledger.lostSince(stored);
+        if (!believed.isEmpty()) {
+            session.rollbackQuietly();
+            Map<TopicPartition, Long> lost = new java.util.HashMap<>(stored);
+            lost.keySet().retainAll(believed.keySet());
+            ledger.committed(stored); // from here on the database's offsets are the truth
+            throw new StoredOffsetsBehind(stored, lost, believed);
+        }
         merger.clear();
         int applied = 0;
         int skipped = 0;

@@ -85,7 +85,7 @@ final class OffsetsLedger {
                     }
                 }
                 Long believed = committed.get(tp);
-                if (believed != null && next != believed) {
+                if (believed != null && next > believed) {
                     log.warn("The stored offset of {} is {} but this task last saw {}: another task (a zombie or a successor "
                             + "after a rebalance) wrote it. Records below {} are skipped, so nothing is applied twice.", tp, next,
                             believed, next);
@@ -94,6 +94,21 @@ final class OffsetsLedger {
             }
         }
         return stored;
+    }
+
+    /**
+     * The partitions whose stored offset is below what this writer committed (see {@link StoredOffsetsBehind}), with
+     * what it committed; empty when the database holds all of it.
+     */
+    Map<TopicPartition, Long> lostSince(Map<TopicPartition, Long> stored) {
+        Map<TopicPartition, Long> believed = new TreeMap<>(PARTITION_ORDER);
+        stored.forEach((tp, next) -> {
+            Long mine = committed.get(tp);
+            if (mine != null && next < mine) {
+                believed.put(tp, mine);
+            }
+        });
+        return believed;
     }
 
     /**

@@ -461,6 +461,48 @@ abstract class SinkBehaviourSuite {
         assertEquals(110, pre.get(tp).offset(), "preCommit reports the offset the database holds");
     }
 
+    /**
+     * A database that loses transactions it acknowledged (an asynchronous replica promoted, a restore from a backup,
+     * commits not on disk at a crash) holds an older offset than the task committed. The task writes nothing then,
+     * seeks back to the stored offset, and the records delivered again make the totals exact: nothing skipped.
+     */
+    @Test
+    void aDatabaseThatLostCommittedTransactionsGetsThemWrittenAgainNotSkipped() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, tp);
+        List<SinkRecord> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            all.add(rec(0, i, W0 + (i % 2) * 60_000, i % 3 == 0 ? "200" : "404", 1L << i, 1L));
+        }
+        t.put(all.subList(0, 2));
+        String offsets = "logbunker_sink_offsets";
+        String mine = " WHERE connector_name = '" + connector + "' AND topic = '" + topic + "'";
+        try (Connection c = db.connect(); Statement st = c.createStatement()) { // a backup after the first batch
+            st.execute("CREATE TABLE " + db.q(topic + "_b") + " AS SELECT * FROM " + db.q(topic));
+            st.execute("CREATE TABLE " + db.q(topic + "_o") + " AS SELECT * FROM " + offsets + mine);
+        }
+        t.put(all.subList(2, 4));
+        assertEquals(15, total("requests"));
+        try (Connection c = db.connect(); Statement st = c.createStatement()) { // the database loses the second batch
+            st.execute("DELETE FROM " + db.q(topic));
+            st.execute("INSERT INTO " + db.q(topic) + " SELECT * FROM " + db.q(topic + "_b"));
+            st.execute("DELETE FROM " + offsets + mine);
+            st.execute("INSERT INTO " + offsets + " SELECT * FROM " + db.q(topic + "_o"));
+            st.execute("DROP TABLE " + db.q(topic + "_b"));
+            st.execute("DROP TABLE " + db.q(topic + "_o"));
+        }
+        assertEquals(3, total("requests"));
+
+        t.put(all.subList(4, 6));
+        assertEquals(3, total("requests"), "nothing is written on top of the gap");
+        assertEquals(2L, ctx.seeks.get(tp), "the task seeks back to the offset the database holds");
+        assertEquals(2, storedOffset(0));
+        t.put(all.subList(2, 6)); // what Connect delivers after the seek
+        assertEquals(63, total("requests"), "every record counted once");
+        assertEquals(6, storedOffset(0));
+    }
+
     @Test
     void zombieTaskAfterARebalanceCannotApplyAnythingTwice() throws Exception {
         TopicPartition tp = new TopicPartition(topic, 0);
