@@ -68,7 +68,14 @@ public final class AggregateWriter implements AutoCloseable {
      * opening at once may deadlock on a fresh offsets table (InnoDB's gap locks): that is retried like a write.
      */
     public Map<TopicPartition, Long> open(Collection<TopicPartition> partitions) throws SQLException {
-        return retryingConflicts(() -> ledger.open(session.connection(), partitions));
+        Map<TopicPartition, Long> stored = retryingConflicts(() -> ledger.open(session.connection(), partitions));
+        ledger.othersWhereNone(session.connection(), stored).forEach((tp, others) -> log.warn("Connector {} has no stored "
+                + "offset for {} but {} have (connector name = next offset): if it replaces one of them under a new name, stop "
+                + "it and give it the old one's rows first (UPDATE {} SET connector_name = '{}' WHERE connector_name = "
+                + "'<old name>'), or it applies again every record Kafka still holds and the totals double. If they write the "
+                + "topic into other tables, nothing is wrong.", ledger.connectorName(), tp, others, ledger.table(),
+                ledger.connectorName()));
+        return stored;
     }
 
     public void forget(Collection<TopicPartition> partitions) {

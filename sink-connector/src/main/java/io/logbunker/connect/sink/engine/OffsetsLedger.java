@@ -41,6 +41,10 @@ final class OffsetsLedger {
         this.connectorName = connectorName;
     }
 
+    String connectorName() {
+        return connectorName;
+    }
+
     String table() {
         return table;
     }
@@ -63,6 +67,32 @@ final class OffsetsLedger {
             }
         }
         return stored;
+    }
+
+    /**
+     * Other connectors' stored offsets of the partitions {@code stored} has none for: a renamed connector is a new
+     * consumer group, which starts at the topic's beginning, so unless its predecessor's rows are renamed too it
+     * applies every record again. (Two connectors that write one topic into different tables is the innocent case.)
+     */
+    Map<TopicPartition, Map<String, Long>> othersWhereNone(Connection c, Map<TopicPartition, Long> stored) throws SQLException {
+        Map<TopicPartition, Map<String, Long>> others = new TreeMap<>(PARTITION_ORDER);
+        try (PreparedStatement ps = c.prepareStatement("SELECT connector_name, next_offset FROM " + dialect.quote(table)
+                + " WHERE topic = ? AND kafka_partition = ? AND connector_name <> ? AND next_offset >= 0")) {
+            for (Map.Entry<TopicPartition, Long> e : stored.entrySet()) {
+                if (e.getValue() >= 0) {
+                    continue;
+                }
+                ps.setString(1, e.getKey().topic());
+                ps.setInt(2, e.getKey().partition());
+                ps.setString(3, connectorName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        others.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return others;
     }
 
     /** Locks and reads the rows of these partitions in the open transaction, creating missing ones. */

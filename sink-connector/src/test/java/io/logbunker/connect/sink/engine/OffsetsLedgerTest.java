@@ -52,6 +52,24 @@ class OffsetsLedgerTest {
         }
     }
 
+    /** A connector renamed without its offsets would apply every record again: open() can tell whose offsets exist. */
+    @Test
+    void otherConnectorsOffsetsAreFoundWhereThisOneHasNone() throws Exception {
+        try (Connection c = connect()) {
+            OffsetsLedger old = new OffsetsLedger(dialect, "offsets", "old-name");
+            old.open(c, List.of(p0, p1));
+            c.setAutoCommit(false);
+            old.committed(old.advance(c, old.lock(c, List.of(p0)), Map.of(p0, 42L)));
+            c.commit();
+            c.setAutoCommit(true);
+            OffsetsLedger renamed = new OffsetsLedger(dialect, "offsets", "new-name");
+            Map<TopicPartition, Long> stored = renamed.open(c, List.of(p0, p1));
+            assertEquals(Map.of(p0, Map.of("old-name", 42L)), renamed.othersWhereNone(c, stored),
+                    "p1 was never written by anyone, p0 by the old name");
+            assertEquals(Map.of(), old.othersWhereNone(c, old.open(c, List.of(p0))), "the old name has its own offsets");
+        }
+    }
+
     @Test
     void lockCreatesTheRowOfAPartitionNeverOpened() throws Exception {
         try (Connection c = connect()) {
