@@ -25,11 +25,12 @@ public final class StoredOffsetsBehind extends RuntimeException {
     }
 
     private static String describe(Map<TopicPartition, Long> lost, Map<TopicPartition, Long> believed) {
-        StringBuilder sb = new StringBuilder("The database lost transactions it had acknowledged: ");
-        lost.forEach((tp, stored) -> sb.append(tp).append(" is stored at offset ").append(stored).append(" though this task ")
-                .append("committed up to ").append(believed.get(tp)).append("; "));
-        return sb.append("(an asynchronous replica promoted by a failover, a restore from a backup, or commits not on disk when ")
-                .append("the server crashed). Nothing of this batch was written: the task reads the records from the stored ")
-                .append("offsets on again, so nothing is lost while the topic still holds them.").toString();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        lost.forEach((tp, stored) -> parts.add(tp + " is stored at offset " + stored + " though this task committed up to "
+                + believed.get(tp)));
+        return "The database lost transactions it had acknowledged: " + String.join("; ", parts) + ". Such a loss comes from "
+                + "an asynchronous replica promoted by a failover, a restore from a backup, or commits not on disk when the "
+                + "server crashed. Nothing of this batch was written: the task reads the records from the stored offsets on "
+                + "again, so nothing is lost while the topic still holds them.";
     }
 }
