@@ -347,6 +347,14 @@ public class AggregateUpsertSinkTask extends SinkTask {
     /** Reports the offsets the database holds, so consumer lag shows what is really applied. */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        try {
+            writer.checkStoredOffsets(currentOffsets.keySet());
+        } catch (StoredOffsetsBehind e) {
+            rewind(e);
+        } catch (SQLException e) {
+            writer.closeConnection(); // the next put() meets the problem and handles it
+            log.debug("Cannot check the stored offsets now: {}", e.getMessage());
+        }
         Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
         Map<TopicPartition, Long> committed = writer.committedOffsets();
         for (TopicPartition tp : currentOffsets.keySet()) {

@@ -138,14 +138,7 @@ public final class AggregateWriter implements AutoCloseable {
         }
         c.setAutoCommit(false);
         Map<TopicPartition, Long> stored = ledger.lock(c, batchEnds.keySet());
-        Map<TopicPartition, Long> believed = ledger.lostSince(stored);
-        if (!believed.isEmpty()) {
-            session.rollbackQuietly();
-            Map<TopicPartition, Long> lost = new java.util.HashMap<>(stored);
-            lost.keySet().retainAll(believed.keySet());
-            ledger.committed(stored); // from here on the database's offsets are the truth
-            throw new StoredOffsetsBehind(stored, lost, believed);
-        }
+        failIfLost(stored);
         merger.clear();
         int applied = 0;
         int skipped = 0;
@@ -179,6 +172,29 @@ public final class AggregateWriter implements AutoCloseable {
         ledger.committed(next);
         merger.clear();
         return new Outcome(upserted, deleted, applied, skipped);
+    }
+
+    /**
+     * Checks that the database still holds what this writer committed for these partitions, between writes (a partition
+     * that gets no records would otherwise never show a loss until the task restarts).
+     *
+     * @throws StoredOffsetsBehind when it lost some of it
+     */
+    public void checkStoredOffsets(Collection<TopicPartition> partitions) throws SQLException {
+        failIfLost(ledger.read(session.connection(), partitions));
+    }
+
+    /** Throws {@link StoredOffsetsBehind}, with nothing of an open transaction committed, when {@code stored} lost some. */
+    private void failIfLost(Map<TopicPartition, Long> stored) {
+        Map<TopicPartition, Long> believed = ledger.lostSince(stored);
+        if (believed.isEmpty()) {
+            return;
+        }
+        session.rollbackQuietly();
+        Map<TopicPartition, Long> lost = new java.util.HashMap<>(stored);
+        lost.keySet().retainAll(believed.keySet());
+        ledger.committed(stored); // from here on the database's offsets are the truth
+        throw new StoredOffsetsBehind(stored, lost, believed);
     }
 
     /** Drops the connection (after a connection error); the next write reconnects. */

@@ -69,6 +69,21 @@ final class OffsetsLedger {
         return stored;
     }
 
+    /** The stored next offsets of these partitions, read without a lock (autocommit); -1 where no row exists. */
+    Map<TopicPartition, Long> read(Connection c, Collection<TopicPartition> partitions) throws SQLException {
+        c.setAutoCommit(true);
+        Map<TopicPartition, Long> stored = new TreeMap<>(PARTITION_ORDER);
+        try (PreparedStatement read = c.prepareStatement(dialect.readOffset(table))) {
+            for (TopicPartition tp : sorted(partitions)) {
+                bind(read, 1, tp);
+                try (ResultSet rs = read.executeQuery()) {
+                    stored.put(tp, rs.next() ? rs.getLong(1) : -1);
+                }
+            }
+        }
+        return stored;
+    }
+
     /**
      * Other connectors' stored offsets of the partitions {@code stored} has none for: a renamed connector is a new
      * consumer group, which starts at the topic's beginning, so unless its predecessor's rows are renamed too it
