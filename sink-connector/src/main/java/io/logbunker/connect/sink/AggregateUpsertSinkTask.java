@@ -155,11 +155,10 @@ public class AggregateUpsertSinkTask extends SinkTask {
      */
     private void rewind(StoredOffsetsBehind e) {
         log.warn(e.getMessage());
-        for (Map.Entry<TopicPartition, Long> s : e.rewindTo().entrySet()) {
-            long to = Math.max(0, s.getValue()); // none stored: from the start the topic still holds
-            context.offset(s.getKey(), to);
-            seekTargets.put(s.getKey(), to);
-        }
+        e.rewindTo().forEach((tp, offset) -> {
+            context.offset(tp, offset);
+            seekTargets.put(tp, offset);
+        });
     }
 
     private void write(Collection<SinkRecord> records, List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) {

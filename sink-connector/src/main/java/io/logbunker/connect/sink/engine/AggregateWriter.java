@@ -193,8 +193,16 @@ public final class AggregateWriter implements AutoCloseable {
         session.rollbackQuietly();
         Map<TopicPartition, Long> lost = new java.util.HashMap<>(stored);
         lost.keySet().retainAll(believed.keySet());
+        // every partition starts again where the database stands (nothing of a batch was written); one whose row is
+        // gone, from the start of what the topic holds; one this connector never wrote keeps its position
+        Map<TopicPartition, Long> rewindTo = new java.util.HashMap<>();
+        stored.forEach((tp, next) -> {
+            if (next >= 0 || lost.containsKey(tp)) {
+                rewindTo.put(tp, Math.max(0, next));
+            }
+        });
         ledger.committed(stored); // from here on the database's offsets are the truth
-        throw new StoredOffsetsBehind(stored, lost, believed);
+        throw new StoredOffsetsBehind(rewindTo, lost, believed);
     }
 
     /** Drops the connection (after a connection error); the next write reconnects. */

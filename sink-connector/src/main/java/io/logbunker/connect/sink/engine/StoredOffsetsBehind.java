@@ -19,7 +19,7 @@ public final class StoredOffsetsBehind extends RuntimeException {
         this.rewindTo = Map.copyOf(rewindTo);
     }
 
-    /** Every partition of the batch and the offset the database holds for it (-1: none). */
+    /** The partitions to seek and where to: the offsets the database holds (0 for a lost row). */
     public Map<TopicPartition, Long> rewindTo() {
         return rewindTo;
     }
