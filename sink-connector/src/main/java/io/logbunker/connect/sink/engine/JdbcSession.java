@@ -37,6 +37,11 @@ final class JdbcSession implements AutoCloseable {
         this.setup = setup;
     }
 
+    /** Whether a connection is open (it may still have gone bad since). */
+    boolean isOpen() {
+        return conn != null;
+    }
+
     /** A validated connection, reconnecting when the old one is gone. */
     Connection connection() throws SQLException {
         if (conn != null) {
