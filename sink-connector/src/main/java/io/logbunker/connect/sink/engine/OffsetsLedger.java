@@ -52,20 +52,14 @@ final class OffsetsLedger {
     /** Creates the rows of these partitions unless they exist (autocommit); returns their next offsets (-1: none yet). */
     Map<TopicPartition, Long> open(Connection c, Collection<TopicPartition> partitions) throws SQLException {
         c.setAutoCommit(true);
-        Map<TopicPartition, Long> stored = new HashMap<>();
-        try (PreparedStatement insert = c.prepareStatement(dialect.insertOffsetIfAbsent(table));
-             PreparedStatement read = c.prepareStatement(dialect.readOffset(table))) {
+        try (PreparedStatement insert = c.prepareStatement(dialect.insertOffsetIfAbsent(table))) {
             for (TopicPartition tp : sorted(partitions)) {
                 bind(insert, 1, tp);
                 insert.executeUpdate();
-                bind(read, 1, tp);
-                try (ResultSet rs = read.executeQuery()) {
-                    long next = rs.next() ? rs.getLong(1) : -1;
-                    stored.put(tp, next);
-                    committed.put(tp, next);
-                }
             }
         }
+        Map<TopicPartition, Long> stored = read(c, partitions);
+        committed.putAll(stored);
         return stored;
     }
 
