@@ -39,7 +39,7 @@ final class SourceTaskMetrics implements AutoCloseable {
         gauge("lines-read-total", "Complete lines read (parsed or rejected).", x -> s.linesRead());
         gauge("lines-rejected-total", "Lines that did not match log.format or were too long.", x -> s.linesRejected());
         gauge("bytes-read-total", "Bytes read from files.", x -> s.bytesRead());
-        gauge("truncations-total", "Files found truncated in place (copytruncate) and restarted at 0.", x -> s.truncations());
+        gauge("truncations-total", "Files found truncated in place (copytruncate) or rewritten since the last read, and restarted at 0.", x -> s.truncations());
         gauge("offset-mismatches-total", "Stored offsets that did not fit their file, which was then read from 0.",
                 x -> s.offsetMismatches());
         gauge("lines-over-group-cap-total", "Lines counted in their window's __other__ group because the window already had "

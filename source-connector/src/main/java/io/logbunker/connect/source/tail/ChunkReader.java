@@ -59,11 +59,14 @@ final class ChunkReader {
     boolean read(TrackedFile f, long now) throws IOException {
         if (f.content instanceof PlainContent plain) {
             long size = plain.refreshSize();
-            if (size < f.readPosition) {
+            boolean shrank = size < f.readPosition;
+            if (shrank || !plain.unchangedBefore(f.readPosition)) {
                 stats.truncations++;
-                log.warn("{} shrank from {} to {} bytes (copytruncate): the {} bytes read so far are emitted; lines appended "
+                log.warn("{} {} (copytruncate, or rewritten in place): the {} bytes read so far are emitted; lines appended "
                         + "between the copy and the truncation cannot be recovered. Restarting it at byte 0.", f.path,
-                        f.readPosition, size, f.rangeEnd);
+                        shrank ? "shrank from " + f.readPosition + " to " + size + " bytes"
+                                : "no longer holds the bytes read before byte " + f.readPosition + " (it is " + size
+                                + " bytes now: truncated and written past that point since the last read)", f.rangeEnd);
                 if (f.hasOpenRange()) {
                     flusher.flush(f, f.rangeEnd);
                 }

@@ -16,6 +16,15 @@ final class PlainContent implements FileContent {
     private final SplitRead split;
     private final int splitMinBytes;
     private long size;
+    /**
+     * The last bytes read (up to {@link Fingerprints#CHECK_BYTES}), which end at {@code lastReadEnd}: read back before
+     * reading on, they show whether the file was rewritten in place since (truncated and grown past the position
+     * between two reads, e.g. a copytruncate while the task was paused or blocked on Kafka).
+     */
+    private final byte[] lastRead = new byte[Fingerprints.CHECK_BYTES];
+    private final byte[] readBack = new byte[Fingerprints.CHECK_BYTES];
+    private int lastReadLength;
+    private long lastReadEnd = -1;
 
     /**
      * @param split         null to read on the calling thread only
@@ -42,7 +51,40 @@ final class PlainContent implements FileContent {
         }
         int got = split != null && n >= splitMinBytes ? split.read(channel, buf, off, n, position)
                 : channel.read(ByteBuffer.wrap(buf, off, n), position);
-        return Math.max(0, got);
+        if (got <= 0) {
+            return 0;
+        }
+        rememberRead(buf, off, got, position);
+        return got;
+    }
+
+    private void rememberRead(byte[] buf, int off, int got, long position) {
+        int n = Math.min(lastRead.length, got);
+        int keep = position == lastReadEnd ? Math.min(lastRead.length - n, lastReadLength) : 0;
+        if (keep > 0) {
+            System.arraycopy(lastRead, lastReadLength - keep, lastRead, 0, keep);
+        }
+        System.arraycopy(buf, off + got - n, lastRead, keep, n);
+        lastReadLength = keep + n;
+        lastReadEnd = position + got;
+    }
+
+    /**
+     * Whether the file still holds, right before {@code position}, the bytes this content read there; true when it
+     * read nothing that ends there (a resumed position was checked against its stored check instead).
+     */
+    boolean unchangedBefore(long position) throws IOException {
+        if (position != lastReadEnd || lastReadLength == 0) {
+            return true;
+        }
+        ByteBuffer b = ByteBuffer.wrap(readBack, 0, lastReadLength);
+        long from = position - lastReadLength;
+        while (b.hasRemaining()) {
+            if (channel.read(b, from + b.position()) <= 0) {
+                return false; // shorter than position
+            }
+        }
+        return java.util.Arrays.equals(readBack, 0, lastReadLength, lastRead, 0, lastReadLength);
     }
 
     @Override

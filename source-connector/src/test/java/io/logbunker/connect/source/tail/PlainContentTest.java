@@ -38,4 +38,32 @@ class PlainContentTest {
             assertNull(c.checkBefore(12), "not after a line end");
         }
     }
+
+    @Test
+    void tellsWhetherTheBytesLastReadAreStillThereAcrossShortReads() throws Exception {
+        Path file = dir.resolve("access.log");
+        String text = "x".repeat(100) + "\n";
+        Files.writeString(file, text);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            PlainContent c = new PlainContent(ch, null, 1 << 20);
+            assertTrue(c.unchangedBefore(50), "nothing read yet: a resumed position has its stored check instead");
+            byte[] buf = new byte[100];
+            assertEquals(90, c.read(buf, 0, 90, 0));
+            for (long p = 90; p < 101; p++) {
+                assertEquals(1, c.read(buf, 0, 1, p)); // reads of one byte still compare the 64 bytes before
+            }
+            assertTrue(c.unchangedBefore(101));
+            assertTrue(c.unchangedBefore(60), "not where the last read ended: nothing to compare");
+
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'y'}), 40); // 61 bytes before the end: inside the window
+            assertFalse(c.unchangedBefore(101), "rewritten in place at the same size");
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 40);
+            assertTrue(c.unchangedBefore(101));
+
+            ch.truncate(0);
+            assertFalse(c.unchangedBefore(101), "shorter than the position");
+            ch.write(java.nio.ByteBuffer.wrap(("z".repeat(200) + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            assertFalse(c.unchangedBefore(101), "truncated and grown past the position");
+        }
+    }
 }
