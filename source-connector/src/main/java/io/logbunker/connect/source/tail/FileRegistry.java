@@ -94,7 +94,10 @@ final class FileRegistry implements AutoCloseable {
     /** A file truncated in place (copytruncate): dropped, and started at 0 when the next scan finds it again. */
     void truncated(TrackedFile f) {
         drop(f);
-        truncatedKeys.add(f.fileKey); // the copy, if any, keeps the identity and our known position
+        truncatedKeys.add(f.fileKey);
+        // the copy, if any, keeps the identity and continues where this file was left, also when nothing of it was
+        // emitted (started at its end: the check is then unknown, and the copy must only end a line there)
+        starts.rememberIfUnknown(f.identity, new SourceOffset(f.rangeEnd, null, f.path.toString(), epochMs));
     }
 
     /** Expands the patterns: follows renames, and looks at every file not tracked yet. */
@@ -128,10 +131,9 @@ final class FileRegistry implements AutoCloseable {
                 continue;
             }
             Candidate c = candidates.get(fileKey);
-            if (c != null && c.state == CandidateState.FOREIGN && attrs.size() >= c.size) {
-                continue; // another task's file; a shrink means a new file on a reused inode
-            }
-            if (c != null && (c.state == CandidateState.REFUSED || (c.state == CandidateState.INCOMPLETE
+            // another task's file is looked at again whenever its size changed: truncated and written past its old
+            // size since the last scan (a copytruncate while the tasks were paused), it has a new identity that may be ours
+            if (c != null && (c.state == CandidateState.REFUSED || (c.state == CandidateState.INCOMPLETE || c.state == CandidateState.FOREIGN
                     || c.state == CandidateState.CORRUPT || c.state == CandidateState.SKIPPED) && attrs.size() == c.size)) {
                 continue;
             }
@@ -167,6 +169,7 @@ final class FileRegistry implements AutoCloseable {
     private boolean consider(Path path, BasicFileAttributes attrs, Object fileKey, long now, boolean compressedPass)
             throws IOException {
         long size = attrs.size();
+        Candidate before = candidates.get(fileKey);
         boolean predates = firstRunFiles.contains(fileKey) || attrs.lastModifiedTime().toMillis() < epochMs - MTIME_SLACK_MS;
         FileChannel channel;
         try {
@@ -205,6 +208,9 @@ final class FileRegistry implements AutoCloseable {
             if (Math.floorMod(identity.hashCode(), settings.taskCount()) != settings.taskIndex()) {
                 candidates.put(fileKey, new Candidate(CandidateState.FOREIGN, size, identity));
                 return true;
+            }
+            if (before != null && before.identity() != null && !before.identity().equals(identity)) {
+                predates = false; // rewritten in place since it was last looked at: everything in it now is new
             }
             TrackedFile owner = byIdentity.get(identity);
             if (owner != null && gzip && !owner.content.compressed()) {
@@ -246,7 +252,7 @@ final class FileRegistry implements AutoCloseable {
             }
             candidates.remove(fileKey);
             TrackedFile f = new TrackedFile(identity, fileKey, path, channel, gzip ? content : new PlainContent(channel, split,
-                    settings.parallelMinBytes()), new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs(), settings.metricSpec()),
+                    settings.parallelMinBytes()).startAt(position), new WindowAggregator(settings.windowSizeMs(), settings.windowGraceMs(), settings.metricSpec()),
                     Math.max(1, settings.parseThreads()), position, now);
             f.pathValues = values;
             if (!dimensions.matches(path)) {

@@ -70,21 +70,39 @@ final class PlainContent implements FileContent {
     }
 
     /**
-     * Whether the file still holds, right before {@code position}, the bytes this content read there; true when it
-     * read nothing that ends there (a resumed position was checked against its stored check instead).
+     * Takes the bytes before {@code position}, where reading starts (a stored offset, or the end at start.position=end),
+     * as the last bytes read, so that a rewrite before the first read shows too.
+     */
+    PlainContent startAt(long position) throws IOException {
+        int n = (int) Math.min(lastRead.length, position);
+        if (n > 0 && readFully(lastRead, n, position - n)) {
+            lastReadLength = n;
+            lastReadEnd = position;
+        }
+        return this;
+    }
+
+    /**
+     * Whether the file still holds, right before {@code position}, the bytes this content read there (or started
+     * after); true when nothing ends there to compare with.
      */
     boolean unchangedBefore(long position) throws IOException {
         if (position != lastReadEnd || lastReadLength == 0) {
             return true;
         }
-        ByteBuffer b = ByteBuffer.wrap(readBack, 0, lastReadLength);
-        long from = position - lastReadLength;
+        return readFully(readBack, lastReadLength, position - lastReadLength)
+                && java.util.Arrays.equals(readBack, 0, lastReadLength, lastRead, 0, lastReadLength);
+    }
+
+    /** Reads {@code len} bytes at {@code from} into {@code into}; false when the file ends before. */
+    private boolean readFully(byte[] into, int len, long from) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(into, 0, len);
         while (b.hasRemaining()) {
             if (channel.read(b, from + b.position()) <= 0) {
-                return false; // shorter than position
+                return false;
             }
         }
-        return java.util.Arrays.equals(readBack, 0, lastReadLength, lastRead, 0, lastReadLength);
+        return true;
     }
 
     @Override

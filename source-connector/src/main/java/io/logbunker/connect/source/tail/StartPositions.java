@@ -63,6 +63,13 @@ final class StartPositions {
         return unqualified;
     }
 
+    /** Remembers where a file left off when nothing was emitted or stored for its identity (a file started at its end). */
+    void rememberIfUnknown(String identity, SourceOffset offset) {
+        if (offsetOf(identity) == null) {
+            knownPositions.put(identity, offset);
+        }
+    }
+
     /** The offset we last emitted for an identity, else the stored one. */
     private SourceOffset offsetOf(String identity) {
         SourceOffset known = knownPositions.get(identity);

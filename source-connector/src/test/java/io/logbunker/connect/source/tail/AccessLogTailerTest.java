@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -136,15 +137,22 @@ class AccessLogTailerTest {
 
     /**
      * Lines written after the truncation: fewer than were read (the file shrank), or more (a paused connector, or a task
-     * blocked on Kafka, does not read for hours while logrotate runs, and the file never looks smaller).
+     * blocked on Kafka, does not read for hours while logrotate runs, and the file never looks smaller); also after a
+     * restart that resumed at the stored offset and read nothing before the truncation.
      */
-    @ParameterizedTest(name = "{0} lines after the truncation")
-    @ValueSource(ints = {150, 650})
-    void copytruncateRestartsTheFileAndTheCopyCarriesTheOldIdentity(int linesAfter) throws Exception {
+    @ParameterizedTest(name = "{0} lines after the truncation, restarted before: {1}")
+    @CsvSource({"150, false", "650, false", "650, true"})
+    void copytruncateRestartsTheFileAndTheCopyCarriesTheOldIdentity(int linesAfter, boolean restartedBefore) throws Exception {
         Path file = dir.resolve("access.log");
         TailerFixture fx = fixture();
         fx.appendLines(file, 0, 300);
         int total = 350 + linesAfter;
+        if (restartedBefore) {
+            try (AccessLogTailer t = fx.tailer()) {
+                fx.drain(t);
+            }
+            fx.restarted();
+        }
         try (AccessLogTailer t = fx.tailer()) {
             fx.accept(t.poll());
             fx.appendLines(file, 300, 350);                 // written, not read yet
@@ -225,6 +233,48 @@ class AccessLogTailerTest {
         }
         assertEquals(2000, fx0.requests() + fx1.requests());
         assertEquals(TailerFixture.bytesOf(0, 2000), fx0.bytes() + fx1.bytes());
+    }
+
+    /** With start.position=end in the connector's first run too: the file was there, its new content was not. */
+    @ParameterizedTest(name = "start at end: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFileRewrittenUnderOneTaskIsReadByTheTaskItsNewIdentityBelongsTo(boolean startAtEnd) throws Exception {
+        TailerFixture fx0 = fixture();
+        TailerFixture fx1 = fixture();
+        fx0.taskCount = 2;
+        fx1.taskCount = 2;
+        fx1.taskIndex = 1;
+        fx0.startAtEnd = startAtEnd;
+        fx1.startAtEnd = startAtEnd;
+        Path file = dir.resolve("access.log");
+        fx0.appendLines(file, 0, 300);
+        int first = 350;
+        while (ownerOf(first) == ownerOf(0)) {
+            first++;
+        }
+        try (AccessLogTailer t0 = fx0.tailer(); AccessLogTailer t1 = fx1.tailer()) {
+            fx0.drain(t0);
+            fx1.drain(t1);
+            // paused, or blocked on Kafka: logrotate's copytruncate runs and the file grows past its old size
+            Files.copy(file, dir.resolve("access.log.1"));
+            try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            }
+            fx0.appendLines(file, first, first + 650);
+            for (int round = 0; round < 3; round++) {
+                fx0.drain(t0);
+                fx1.drain(t1);
+            }
+        }
+        int before = startAtEnd ? 0 : 300;
+        assertEquals(before + 650, fx0.requests() + fx1.requests());
+        assertEquals(TailerFixture.bytesOf(0, before) + TailerFixture.bytesOf(first, first + 650), fx0.bytes() + fx1.bytes());
+    }
+
+    /** The task (of two) whose file starts with line {@code i}. */
+    private static int ownerOf(int i) {
+        byte[] head = TailerFixture.line(i, i % 10 == 0 ? 404 : 200, i).getBytes(StandardCharsets.UTF_8);
+        return Math.floorMod(Fingerprints.identityOfHead(head, head.length, 4096).hashCode(), 2);
     }
 
     @Test

@@ -46,7 +46,8 @@ class PlainContentTest {
         Files.writeString(file, text);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             PlainContent c = new PlainContent(ch, null, 1 << 20);
-            assertTrue(c.unchangedBefore(50), "nothing read yet: a resumed position has its stored check instead");
+            assertTrue(c.unchangedBefore(50), "nothing read yet: nothing to compare");
+            PlainContent resumed = new PlainContent(ch, null, 1 << 20).startAt(80);
             byte[] buf = new byte[100];
             assertEquals(90, c.read(buf, 0, 90, 0));
             for (long p = 90; p < 101; p++) {
@@ -55,8 +56,10 @@ class PlainContentTest {
             assertTrue(c.unchangedBefore(101));
             assertTrue(c.unchangedBefore(60), "not where the last read ended: nothing to compare");
 
+            assertTrue(resumed.unchangedBefore(80));
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {'y'}), 40); // 61 bytes before the end: inside the window
             assertFalse(c.unchangedBefore(101), "rewritten in place at the same size");
+            assertFalse(resumed.unchangedBefore(80), "rewritten before the first read after the start position");
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 40);
             assertTrue(c.unchangedBefore(101));
 
