@@ -7,8 +7,15 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * A KRaft broker and Connect workers with exactly-once source support whose only access to LogBunker is the
@@ -73,6 +80,21 @@ final class PipelineCluster implements AutoCloseable {
         c.put("key.converter", COMPACT);
         c.put("value.converter", COMPACT);
         return c;
+    }
+
+    /**
+     * Waits until the table holds {@code requests}, gives a duplicate 3 s to show, stops the failure watcher; then no
+     * task may have failed and the table must equal the truth per (window_start, status).
+     */
+    void assertTableEqualsTruth(String table, Map<String, long[]> truth, long requests, AtomicBoolean watching, Thread watcher,
+                                AtomicReference<String> failed) throws Exception {
+        pg.awaitRequests(table, requests, Duration.ofSeconds(180));
+        TimeUnit.SECONDS.sleep(3); // anything arriving now would be a duplicate; compare after it had its chance
+        watching.set(false);
+        watcher.join();
+        assertNull(failed.get(), "a task went FAILED");
+        assertEquals(ClusterChecks.render(truth), ClusterChecks.render(pg.totalsByWindowAndStatus(table)),
+                "requests and bytes_sent per (window_start, status)");
     }
 
     static Path realLogs() {

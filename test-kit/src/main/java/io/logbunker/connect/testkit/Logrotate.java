@@ -13,9 +13,18 @@ public final class Logrotate {
 
     /** Writes a configuration for {@code log} next to it. */
     public Logrotate(Path log) throws IOException {
+        this(log, "");
+    }
+
+    private Logrotate(Path log, String extra) throws IOException {
         this.conf = log.resolveSibling("logrotate.conf");
         this.state = log.resolveSibling("logrotate.state");
-        Files.writeString(conf, log + " {\n    rotate 14\n    compress\n    delaycompress\n    missingok\n}\n");
+        Files.writeString(conf, log + " {\n    rotate 14\n    compress\n    delaycompress\n    missingok\n" + extra + "}\n");
+    }
+
+    /** The same policy with {@code copytruncate}: the log is copied, then truncated in place; the writer keeps its file. */
+    public static Logrotate copytruncate(Path log) throws IOException {
+        return new Logrotate(log, "    copytruncate\n");
     }
 
     /** Rotates now (logrotate -f), then lets the writer reopen its file, as nginx does on USR1. */
