@@ -7,6 +7,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -20,6 +22,7 @@ import java.util.Map;
  * in the database in the same transaction, so every record is applied exactly once.
  */
 public final class AggregateUpsertSinkConnector extends SinkConnector {
+    private static final Logger log = LoggerFactory.getLogger(AggregateUpsertSinkConnector.class);
     private Map<String, String> props;
 
     @Override
@@ -27,10 +30,18 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
         return Version.get();
     }
 
+    /** The consumer setting that keeps records of aborted source transactions out of the table. */
+    static final String ISOLATION_OVERRIDE = "consumer.override.isolation.level";
+
     @Override
     public void start(Map<String, String> props) {
         new AggregateUpsertSinkConfig(props);
         this.props = Map.copyOf(props);
+        if (!props.containsKey(ISOLATION_OVERRIDE)) {
+            log.warn("{} is not set: unless the workers set consumer.isolation.level=read_committed, this sink reads the records "
+                    + "of aborted transactions too (an exactly-once source leaves some at every crash, kill or fencing) and adds them "
+                    + "to the table. Set {}=read_committed.", ISOLATION_OVERRIDE, ISOLATION_OVERRIDE);
+        }
     }
 
     @Override
@@ -66,6 +77,7 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
         }
         AggregateUpsertSinkConfig parsed = new AggregateUpsertSinkConfig(connectorConfigs);
         checkTableNames(parsed, connectorConfigs.get("topics"), config);
+        checkIsolation(connectorConfigs.get(ISOLATION_OVERRIDE), config);
         if (!parsed.getBoolean(AggregateUpsertSinkConfig.CONNECTION_CHECK)) {
             return config;
         }
@@ -81,6 +93,17 @@ public final class AggregateUpsertSinkConnector extends SinkConnector {
             }
         }
         return config;
+    }
+
+    /** A consumer that reads uncommitted records would add the records of aborted transactions to the table. */
+    private static void checkIsolation(String isolation, Config config) {
+        if (isolation != null && !isolation.trim().equalsIgnoreCase("read_committed")) {
+            ConfigValue v = new ConfigValue(ISOLATION_OVERRIDE);
+            v.value(isolation);
+            v.addErrorMessage("must be read_committed: with '" + isolation + "' the sink also reads the records of aborted "
+                    + "transactions (an exactly-once source leaves some at every crash, kill or fencing) and adds them to the table");
+            config.configValues().add(v);
+        }
     }
 
     /**

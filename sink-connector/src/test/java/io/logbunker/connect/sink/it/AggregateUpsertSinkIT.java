@@ -185,6 +185,16 @@ class AggregateUpsertSinkIT {
         infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
         assertTrue(errors(infos, "connection.url").isEmpty());
 
+        // a consumer that reads uncommitted records would add the records of aborted source transactions
+        c.put("consumer.override.isolation.level", "read_uncommitted");
+        infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+        String isolation = errors(infos, "consumer.override.isolation.level").toString();
+        assertTrue(isolation.contains("must be read_committed") && isolation.contains("aborted"), isolation);
+        assertEquals(1, infos.errorCount(), infos.toString());
+        c.put("consumer.override.isolation.level", "read_committed");
+        infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
+        assertEquals(0, infos.errorCount(), infos.toString());
+
         // the listed topic's table name is longer than PostgreSQL allows: reported on the setting that makes it
         c.put("table.name.format", "metrics_of_${topic}_" + "x".repeat(60));
         infos = connect.validateConnectorConfig(AggregateUpsertSinkConnector.class.getSimpleName(), c);
@@ -311,8 +321,12 @@ class AggregateUpsertSinkIT {
     }
 
     private static java.util.List<String> errors(org.apache.kafka.connect.runtime.rest.entities.ConfigInfos infos, String name) {
-        return infos.configs().stream().filter(i -> i.configValue().name().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no config value " + name)).configValue().errors();
+        java.util.List<org.apache.kafka.connect.runtime.rest.entities.ConfigValueInfo> values = infos.configs().stream()
+                .map(i -> i.configValue()).filter(v -> v.name().equals(name)).toList();
+        if (values.isEmpty()) {
+            throw new AssertionError("no config value " + name);
+        }
+        return values.stream().flatMap(v -> v.errors().stream()).toList();
     }
 
     /**
