@@ -25,6 +25,8 @@ final class PlainContent implements FileContent {
     private final byte[] readBack = new byte[Fingerprints.CHECK_BYTES];
     private int lastReadLength;
     private long lastReadEnd = -1;
+    /** The size when the last bytes read were last found unchanged: an idle file is not read back on every look. */
+    private long sizeWhenUnchanged = -1;
 
     /**
      * @param split         null to read on the calling thread only
@@ -67,6 +69,7 @@ final class PlainContent implements FileContent {
         System.arraycopy(buf, off + got - n, lastRead, keep, n);
         lastReadLength = keep + n;
         lastReadEnd = position + got;
+        sizeWhenUnchanged = size;
     }
 
     /**
@@ -78,20 +81,26 @@ final class PlainContent implements FileContent {
         if (n > 0 && readFully(lastRead, n, position - n)) {
             lastReadLength = n;
             lastReadEnd = position;
+            sizeWhenUnchanged = size;
         }
         return this;
     }
 
     /**
      * Whether the file still holds, right before {@code position}, the bytes this content read there (or started
-     * after); true when nothing ends there to compare with.
+     * after); true when nothing ends there to compare with. They are read back only when the size changed since they
+     * were last found unchanged: a file rewritten to the very same size shows once it grows again.
      */
     boolean unchangedBefore(long position) throws IOException {
-        if (position != lastReadEnd || lastReadLength == 0) {
+        if (position != lastReadEnd || lastReadLength == 0 || size == sizeWhenUnchanged) {
             return true;
         }
-        return readFully(readBack, lastReadLength, position - lastReadLength)
+        boolean unchanged = readFully(readBack, lastReadLength, position - lastReadLength)
                 && java.util.Arrays.equals(readBack, 0, lastReadLength, lastRead, 0, lastReadLength);
+        if (unchanged) {
+            sizeWhenUnchanged = size;
+        }
+        return unchanged;
     }
 
     /** Reads {@code len} bytes at {@code from} into {@code into}; false when the file ends before. */

@@ -3,6 +3,7 @@ package io.logbunker.connect.source.tail;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,8 +43,7 @@ class PlainContentTest {
     @Test
     void tellsWhetherTheBytesLastReadAreStillThereAcrossShortReads() throws Exception {
         Path file = dir.resolve("access.log");
-        String text = "x".repeat(100) + "\n";
-        Files.writeString(file, text);
+        Files.writeString(file, "x".repeat(100) + "\n");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             PlainContent c = new PlainContent(ch, null, 1 << 20);
             assertTrue(c.unchangedBefore(50), "nothing read yet: nothing to compare");
@@ -55,17 +55,23 @@ class PlainContentTest {
             }
             assertTrue(c.unchangedBefore(101));
             assertTrue(c.unchangedBefore(60), "not where the last read ended: nothing to compare");
-
             assertTrue(resumed.unchangedBefore(80));
-            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'y'}), 40); // 61 bytes before the end: inside the window
-            assertFalse(c.unchangedBefore(101), "rewritten in place at the same size");
+
+            ch.write(ByteBuffer.wrap(new byte[] {'y'}), 40); // 61 bytes before the end: inside the window
+            assertTrue(c.unchangedBefore(101), "the same size: not read back (an idle file costs no read)");
+            ch.write(ByteBuffer.wrap(new byte[] {'\n'}), 101);
+            c.refreshSize();
+            resumed.refreshSize();
+            assertFalse(c.unchangedBefore(101), "grown: read back, and the byte at 40 changed");
             assertFalse(resumed.unchangedBefore(80), "rewritten before the first read after the start position");
-            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 40);
+            ch.write(ByteBuffer.wrap(new byte[] {'x'}), 40);
             assertTrue(c.unchangedBefore(101));
 
             ch.truncate(0);
+            c.refreshSize();
             assertFalse(c.unchangedBefore(101), "shorter than the position");
-            ch.write(java.nio.ByteBuffer.wrap(("z".repeat(200) + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            ch.write(ByteBuffer.wrap(("z".repeat(200) + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            c.refreshSize();
             assertFalse(c.unchangedBefore(101), "truncated and grown past the position");
         }
     }
