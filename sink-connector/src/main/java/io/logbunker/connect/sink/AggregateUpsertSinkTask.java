@@ -174,9 +174,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
             log.debug("Committed {} records as {} upserted rows", outcome.recordsApplied(), outcome.rowsUpserted());
         } catch (SQLException e) {
             Dialect d = writer.dialect();
-            if (d.isAccessProblem(e)) {
-                throw accessFailure(e);
-            }
+            failIfNotTheRecords(e);
             if (d.isConnectionProblem(e) || d.isTransactionConflict(e)) {
                 writer.closeConnection();
                 consecutiveFailures++;
@@ -252,9 +250,7 @@ public class AggregateUpsertSinkTask extends SinkTask {
             try {
                 writer.write(recordRows, Map.of(tp, row.offset() + 1));
             } catch (SQLException e) {
-                if (writer.dialect().isAccessProblem(e)) {
-                    throw accessFailure(e);
-                }
+                failIfNotTheRecords(e);
                 if (writer.dialect().isConnectionProblem(e)) {
                     writer.closeConnection();
                     context.timeout(config.getLong(AggregateUpsertSinkConfig.RETRY_BACKOFF_MS));
@@ -281,6 +277,20 @@ public class AggregateUpsertSinkTask extends SinkTask {
     /** A record's Kafka coordinates, which its rows carry too. */
     private static String position(String topic, int partition, long offset) {
         return topic + "/" + partition + "/" + offset;
+    }
+
+    /** Failures no record causes, which no DLQ may take records for: a refused user, a table that is not there. */
+    private void failIfNotTheRecords(SQLException e) {
+        if (writer.dialect().isAccessProblem(e)) {
+            throw accessFailure(e);
+        }
+        if (writer.dialect().isMissingTable(e)) {
+            writer.closeConnection();
+            throw new ConnectException("A table this sink writes does not exist: " + e.getMessage() + ". Create it, or set "
+                    + "auto.create=true. If the offsets table " + config.getString(AggregateUpsertSinkConfig.OFFSETS_TABLE)
+                    + " was dropped, restore it (or its rows) before restarting the task: without them the task cannot tell which "
+                    + "records the data tables already hold. Nothing of this batch was written and nothing is lost.", e);
+        }
     }
 
     private ConnectException accessFailure(SQLException e) {

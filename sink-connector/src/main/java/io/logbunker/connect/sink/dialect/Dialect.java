@@ -337,19 +337,9 @@ public abstract class Dialect {
 
     /** The connection is gone or the server is (re)starting: reconnect later, the data is safe. */
     public boolean isConnectionProblem(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLRecoverableException || t instanceof IOException) {
-                return true;
-            }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null && (state.startsWith("08") || isConnectionState(state))) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return inChain(e, t -> t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                || t instanceof SQLRecoverableException || t instanceof IOException
+                || state(t) != null && (state(t).startsWith("08") || isConnectionState(state(t))));
     }
 
     protected boolean isConnectionState(String sqlState) {
@@ -361,15 +351,8 @@ public abstract class Dialect {
      * dialect's own codes). A configuration problem: never a bad record for the DLQ, and no retry fixes it.
      */
     public boolean isAccessProblem(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if ((state != null && (state.startsWith("28") || state.equals("42501"))) || isAccessDenied(sql)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return inChain(e, t -> state(t) != null && (state(t).startsWith("28") || state(t).equals("42501"))
+                || t instanceof SQLException sql && isAccessDenied(sql));
     }
 
     protected boolean isAccessDenied(SQLException e) {
@@ -378,19 +361,39 @@ public abstract class Dialect {
 
     /** Deadlock, serialization failure or lock timeout: retrying the whole transaction can succeed. */
     public boolean isTransactionConflict(SQLException e) {
+        return inChain(e, t -> "40001".equals(state(t)) || "40P01".equals(state(t)) || t instanceof SQLException sql && isConflict(sql));
+    }
+
+    protected boolean isConflict(SQLException e) {
+        return false;
+    }
+
+    /** A table the statement names does not exist (42P01, 42S02, or the dialect's own error): never a record's fault. */
+    public boolean isMissingTable(SQLException e) {
+        return inChain(e, t -> "42P01".equals(state(t)) || "42S02".equals(state(t)) || t instanceof SQLException sql && isMissing(sql, "table"));
+    }
+
+    /** A column the statement names does not exist (42703, 42S22, or the dialect's own error). */
+    public boolean isMissingColumn(SQLException e) {
+        return inChain(e, t -> "42703".equals(state(t)) || "42S22".equals(state(t)) || t instanceof SQLException sql && isMissing(sql, "column"));
+    }
+
+    /** For drivers that give no SQLState: whether {@code e} says a {@code kind} ("table" or "column") does not exist. */
+    protected boolean isMissing(SQLException e, String kind) {
+        return false;
+    }
+
+    private static boolean inChain(SQLException e, java.util.function.Predicate<Throwable> test) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if ("40001".equals(state) || "40P01".equals(state) || isConflict(sql)) {
-                    return true;
-                }
+            if (test.test(t)) {
+                return true;
             }
         }
         return false;
     }
 
-    protected boolean isConflict(SQLException e) {
-        return false;
+    private static String state(Throwable t) {
+        return t instanceof SQLException sql ? sql.getSQLState() : null;
     }
 
     static int utf8Length(String s) {

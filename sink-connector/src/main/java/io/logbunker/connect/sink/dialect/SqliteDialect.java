@@ -164,6 +164,12 @@ public final class SqliteDialect extends Dialect {
     }
 
     @Override
+    protected boolean isMissing(SQLException e, String kind) {
+        String m = String.valueOf(e.getMessage());
+        return kind.equals("table") ? m.contains("no such table") : m.contains("no such column") || m.contains("has no column named");
+    }
+
+    @Override
     public String truncateWindowStart(String column, QuantileSql.Period period) {
         return "substr(" + column + ", 1, " + (period == QuantileSql.Period.HOUR ? 13 : 10) + ")";
     }

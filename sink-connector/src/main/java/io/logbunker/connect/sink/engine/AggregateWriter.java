@@ -101,7 +101,20 @@ public final class AggregateWriter implements AutoCloseable {
      * @throws StoredOffsetsBehind when the database lost transactions this writer committed; nothing was written
      */
     public Outcome write(List<MappedRow> rows, Map<TopicPartition, Long> batchEnds) throws SQLException {
-        return retryingConflicts(() -> writeOnce(rows, batchEnds));
+        try {
+            return retryingConflicts(() -> writeOnce(rows, batchEnds));
+        } catch (SQLException e) {
+            // a table or column dropped under the running task: what this writer knew of the tables is stale, and so are
+            // the statements prepared against them; the next look creates or evolves the tables as a first one would (or
+            // says why it cannot)
+            if (!(dialect.isMissingTable(e) || dialect.isMissingColumn(e)) || !tables.forget()) {
+                throw e;
+            }
+            log.warn("A table or column this task wrote before is gone ({}); looking at the tables again and retrying the batch",
+                    e.getMessage());
+            session.close();
+            return retryingConflicts(() -> writeOnce(rows, batchEnds));
+        }
     }
 
     /** One unit of database work that may be retried whole. */

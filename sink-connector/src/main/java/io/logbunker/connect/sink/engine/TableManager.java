@@ -87,6 +87,16 @@ public final class TableManager {
         tableColumns.put(shape.table(), existing);
     }
 
+    /**
+     * Forgets the columns read so far, so that the next {@link #ensure} reads them again (a table or column dropped under
+     * the running task); false when nothing was known.
+     */
+    public boolean forget() {
+        boolean knew = !tableColumns.isEmpty();
+        tableColumns.clear();
+        return knew;
+    }
+
     /** Logs the dialect's advice on a table that existed before this task; a catalog it cannot read is no failure. */
     private void advise(Connection c, TableShape shape) {
         try {

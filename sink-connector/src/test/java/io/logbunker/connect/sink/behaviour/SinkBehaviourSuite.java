@@ -432,6 +432,41 @@ abstract class SinkBehaviourSuite {
         assertEquals(0, ctx.reported.size(), "an access problem is not a bad record");
     }
 
+    /**
+     * A table or column dropped under a running task (by an operator, a migration, a restore without it) is not the
+     * records' fault: with a DLQ configured, every record would otherwise be reported and skipped while the table
+     * stays gone. The task looks at the tables again and creates them as a first write would; where it may not
+     * (auto.create=false) it fails, naming the setting, and reports nothing.
+     */
+    @Test
+    void aTableOrColumnDroppedUnderARunningTaskIsCreatedAgainAndNoRecordGoesToTheDlq() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        FakeSinkContext ctx = new FakeSinkContext();
+        AggregateUpsertSinkTask t = task(ctx, tp);
+        t.put(List.of(rec(0, 0, W0, "200", 1, 10L)));
+        db.dropTable(topic);
+        t.put(List.of(rec(0, 1, W0, "200", 1, 20L), rec(0, 2, W0, "404", 1, 30L)));
+        assertEquals(2, total("requests"), "the batch after the drop is in the table created again");
+        assertEquals(50, total("bytes_sent"));
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + db.q(topic) + " DROP COLUMN " + db.q("bytes_sent"));
+        }
+        t.put(List.of(rec(0, 3, W0, "200", 1, 40L)));
+        assertEquals(3, total("requests"));
+        assertEquals(40, total("bytes_sent"), "the column added again holds the batch after its drop");
+        assertEquals(0, ctx.reported.size(), "a missing table or column is not a bad record: " + ctx.reported);
+        assertEquals(4, storedOffset(0));
+
+        FakeSinkContext strictCtx = new FakeSinkContext();
+        connector = connector + "-no-create";
+        AggregateUpsertSinkTask strict = task(strictCtx, Map.of("auto.create", "false"), tp);
+        strict.put(List.of(rec(0, 0, W0, "200", 1, 1L)));
+        db.dropTable(topic);
+        ConnectException e = assertThrows(ConnectException.class, () -> strict.put(List.of(rec(0, 1, W0, "200", 1, 1L))));
+        assertTrue(e.getMessage().contains("does not exist") && e.getMessage().contains("auto.create=true"), e.getMessage());
+        assertEquals(0, strictCtx.reported.size(), "nothing goes to the DLQ for a missing table");
+    }
+
     @Test
     void redeliveryOfACommittedBatchDoesNotDoubleCount() throws Exception {
         TopicPartition tp = new TopicPartition(topic, 0);
