@@ -261,6 +261,7 @@ class AccessLogTailerTest {
                 ch.truncate(0);
             }
             fx0.appendLines(file, first, first + 650);
+            // the owner of the old identity sees the rewrite and lets go; the other task's next scans take the file
             for (int round = 0; round < 3; round++) {
                 fx0.drain(t0);
                 fx1.drain(t1);
