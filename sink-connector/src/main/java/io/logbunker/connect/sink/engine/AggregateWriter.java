@@ -107,7 +107,7 @@ public final class AggregateWriter implements AutoCloseable {
             // a table or column dropped under the running task: what this writer knew of the tables is stale, and so are
             // the statements prepared against them; the next look creates or evolves the tables as a first one would (or
             // says why it cannot)
-            if (!(dialect.isMissingTable(e) || dialect.isMissingColumn(e)) || !tables.forget()) {
+            if (e instanceof TableManager.Mismatch || !(dialect.isMissingTable(e) || dialect.isMissingColumn(e)) || !tables.forget()) {
                 throw e;
             }
             log.warn("A table or column this task wrote before is gone ({}); looking at the tables again and retrying the batch",

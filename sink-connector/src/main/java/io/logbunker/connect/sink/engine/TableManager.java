@@ -34,6 +34,13 @@ public final class TableManager {
     /** Tables whose existing definition this manager has checked for advice, once each. */
     private final Set<String> advised = new HashSet<>();
 
+    /** A table or column the records need, found missing by looking at the database itself (not a stale memory of it). */
+    public static final class Mismatch extends SQLException {
+        Mismatch(String message, String sqlState) {
+            super(message, sqlState);
+        }
+    }
+
     public TableManager(Dialect dialect, boolean autoCreate, boolean autoEvolve) {
         this.dialect = dialect;
         this.autoCreate = autoCreate;
@@ -66,7 +73,7 @@ public final class TableManager {
         }
         if (existing.isEmpty()) {
             if (!autoCreate) {
-                throw new SQLException("table " + shape.table() + " does not exist; create it or set auto.create=true", "42P01");
+                throw new Mismatch("table " + shape.table() + " does not exist; create it or set auto.create=true", "42P01");
             }
             existing = createIfAbsent(c, shape.table(), dialect.createTable(shape));
         }
@@ -75,11 +82,11 @@ public final class TableManager {
                 continue;
             }
             if (col.isKey()) {
-                throw new SQLException("table " + shape.table() + " has no column " + col.name() + " but the record key has; "
+                throw new Mismatch("table " + shape.table() + " has no column " + col.name() + " but the record key has; "
                         + "primary keys are not changed automatically: migrate the table by hand", "42703");
             }
             if (!autoEvolve) {
-                throw new SQLException("table " + shape.table() + " has no column " + col.name() + "; add it or set "
+                throw new Mismatch("table " + shape.table() + " has no column " + col.name() + "; add it or set "
                         + "auto.evolve=true", "42703");
             }
             existing = addColumnIfAbsent(c, shape.table(), col);
