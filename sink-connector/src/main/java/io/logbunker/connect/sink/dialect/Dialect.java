@@ -370,16 +370,16 @@ public abstract class Dialect {
 
     /** A table the statement names does not exist (42P01, 42S02, or the dialect's own error): never a record's fault. */
     public boolean isMissingTable(SQLException e) {
-        return inChain(e, t -> "42P01".equals(state(t)) || "42S02".equals(state(t)) || t instanceof SQLException sql && isMissing(sql, "table"));
+        return inChain(e, t -> "42P01".equals(state(t)) || "42S02".equals(state(t)) || t instanceof SQLException sql && isMissing(sql, true));
     }
 
     /** A column the statement names does not exist (42703, 42S22, or the dialect's own error). */
     public boolean isMissingColumn(SQLException e) {
-        return inChain(e, t -> "42703".equals(state(t)) || "42S22".equals(state(t)) || t instanceof SQLException sql && isMissing(sql, "column"));
+        return inChain(e, t -> "42703".equals(state(t)) || "42S22".equals(state(t)) || t instanceof SQLException sql && isMissing(sql, false));
     }
 
-    /** For drivers that give no SQLState: whether {@code e} says a {@code kind} ("table" or "column") does not exist. */
-    protected boolean isMissing(SQLException e, String kind) {
+    /** For drivers that give no SQLState: whether {@code e} says a table (else a column) does not exist. */
+    protected boolean isMissing(SQLException e, boolean table) {
         return false;
     }
 

@@ -164,9 +164,9 @@ public final class SqliteDialect extends Dialect {
     }
 
     @Override
-    protected boolean isMissing(SQLException e, String kind) {
+    protected boolean isMissing(SQLException e, boolean table) {
         String m = String.valueOf(e.getMessage());
-        return kind.equals("table") ? m.contains("no such table") : m.contains("no such column") || m.contains("has no column named");
+        return table ? m.contains("no such table") : m.contains("no such column") || m.contains("has no column named");
     }
 
     @Override

@@ -60,15 +60,19 @@ public final class Fingerprints {
             return "";
         }
         int n = (int) Math.min(CHECK_BYTES, position);
-        ByteBuffer buf = ByteBuffer.allocate(n);
-        long from = position - n;
-        while (buf.hasRemaining()) {
-            int r = channel.read(buf, from + buf.position());
-            if (r <= 0) {
-                return null; // the file is shorter than position
+        byte[] before = new byte[n];
+        return readFully(channel, before, n, position - n) ? checkOf(before, 0, n) : null; // null: shorter than position
+    }
+
+    /** Reads {@code len} bytes at {@code from} into {@code into}; false when the file ends before. */
+    static boolean readFully(FileChannel channel, byte[] into, int len, long from) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(into, 0, len);
+        while (b.hasRemaining()) {
+            if (channel.read(b, from + b.position()) <= 0) {
+                return false;
             }
         }
-        return checkOf(buf.array(), 0, n);
+        return true;
     }
 
     /** The check of {@code len} bytes that end right before an offset; null when they do not end a line. */

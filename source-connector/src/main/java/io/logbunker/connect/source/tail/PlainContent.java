@@ -78,7 +78,7 @@ final class PlainContent implements FileContent {
      */
     PlainContent startAt(long position) throws IOException {
         int n = (int) Math.min(lastRead.length, position);
-        if (n > 0 && readFully(lastRead, n, position - n)) {
+        if (n > 0 && Fingerprints.readFully(channel, lastRead, n, position - n)) {
             lastReadLength = n;
             lastReadEnd = position;
             sizeWhenUnchanged = size;
@@ -95,23 +95,12 @@ final class PlainContent implements FileContent {
         if (position != lastReadEnd || lastReadLength == 0 || size == sizeWhenUnchanged) {
             return true;
         }
-        boolean unchanged = readFully(readBack, lastReadLength, position - lastReadLength)
+        boolean unchanged = Fingerprints.readFully(channel, readBack, lastReadLength, position - lastReadLength)
                 && java.util.Arrays.equals(readBack, 0, lastReadLength, lastRead, 0, lastReadLength);
         if (unchanged) {
             sizeWhenUnchanged = size;
         }
         return unchanged;
-    }
-
-    /** Reads {@code len} bytes at {@code from} into {@code into}; false when the file ends before. */
-    private boolean readFully(byte[] into, int len, long from) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(into, 0, len);
-        while (b.hasRemaining()) {
-            if (channel.read(b, from + b.position()) <= 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
